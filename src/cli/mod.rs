@@ -1,0 +1,66 @@
+//! Argument parsing and dispatch. Each subcommand lives in its own module.
+
+mod models;
+mod transcribe;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tofu::Paths;
+
+/// Tofu: a local-first voice companion. Everything it hears stays on this machine.
+#[derive(Debug, Parser)]
+#[command(name = "tofu", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Where Tofu keeps what it heard and learned [env: TOFU_DATA_DIR; default: the platform's data folder]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// More log output on stderr (-v info, -vv debug); TOFU_LOG=<filter> for fine control
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Install, list and convert models (speech-to-text, chat, voice)
+    #[command(subcommand)]
+    Models(models::ModelsCommand),
+
+    /// Transcribe WAV files: one line per file, `FILE<TAB>transcript`
+    Transcribe(transcribe::TranscribeArgs),
+
+    /// Show where Tofu keeps its data and models
+    Paths,
+}
+
+pub fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TOFU_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let paths = Paths::resolve(cli.data_dir.as_deref())?;
+    match cli.command {
+        Command::Models(cmd) => models::run(cmd, &paths),
+        Command::Transcribe(args) => transcribe::run(args, &paths),
+        Command::Paths => {
+            println!("data\t{}", paths.data_dir.display());
+            println!("models\t{}", paths.models_dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! Tofu's engine: a headless library that hears, remembers, learns how its
+//! person talks, answers and speaks. It runs without a window or a sound card
+//! (WAV files in, WAV files out); the CLI (`src/main.rs`) and the desktop shell
+//! (`src-tauri/`) are thin layers over it.
+//!
+//! Data flows one way: audio → voice activity → speech-to-text → store →
+//! style model → reply → speech. See ARCHITECTURE.md for the map.
+
+pub mod audio;
+pub mod error;
+pub mod eval;
+pub mod llm;
+pub mod paths;
+pub mod stt;
+pub mod tts;
+
+pub use error::{Error, Result};
+pub use paths::Paths;
+pub use tofu_models as models;

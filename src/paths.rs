@@ -1,0 +1,49 @@
+//! Where Tofu keeps things: one data directory per user (everything the person
+//! said, their settings, their style model), and a models directory that
+//! several data directories may share.
+//!
+//! Precedence: an explicit path (`--data-dir`), then `TOFU_DATA_DIR`, then the
+//! platform's data directory (e.g. `~/.local/share/tofu`). Models: `TOFU_MODELS_DIR`,
+//! else `<data dir>/models`.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub data_dir: PathBuf,
+    pub models_dir: PathBuf,
+}
+
+impl Paths {
+    pub fn resolve(data_dir: Option<&Path>) -> Result<Paths> {
+        let data_dir = match data_dir {
+            Some(p) => p.to_path_buf(),
+            None => match env_path("TOFU_DATA_DIR") {
+                Some(p) => p,
+                None => directories::ProjectDirs::from("", "", "tofu")
+                    .map(|d| d.data_dir().to_path_buf())
+                    .ok_or_else(|| Error::NoDataDir("no home directory found".into()))?,
+            },
+        };
+        let models_dir = env_path("TOFU_MODELS_DIR").unwrap_or_else(|| data_dir.join("models"));
+        Ok(Paths { data_dir, models_dir })
+    }
+
+    /// Creates the data directory (not the models directory: fetch does that).
+    pub fn ensure(&self) -> Result<()> {
+        std::fs::create_dir_all(&self.data_dir).map_err(|e| Error::Io {
+            path: self.data_dir.clone(),
+            source: e,
+        })
+    }
+
+    pub fn model_store(&self) -> tofu_models::ModelStore {
+        tofu_models::ModelStore::new(&self.models_dir)
+    }
+}
+
+fn env_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from)
+}
