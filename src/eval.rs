@@ -35,10 +35,30 @@ pub fn normalize_words(text: &str) -> Vec<String> {
 
 fn number_words(n: u64) -> Vec<String> {
     const ONES: [&str; 20] = [
-        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-        "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
     ];
-    const TENS: [&str; 10] = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+    const TENS: [&str; 10] = [
+        "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
     let mut out = Vec::new();
     let mut n = n;
     if n >= 1000 {
@@ -59,7 +79,7 @@ fn number_words(n: u64) -> Vec<String> {
     }
     if n >= 20 {
         out.push(TENS[(n / 10) as usize].into());
-        if n % 10 != 0 {
+        if !n.is_multiple_of(10) {
             out.push(ONES[(n % 10) as usize].into());
         }
     } else if out.is_empty() || n > 0 {
@@ -101,7 +121,10 @@ mod tests {
             normalize_words("NOR IS MISTER QUILTER'S MANNER"),
             normalize_words("Nor is Mr. Quilter's manner,")
         );
-        assert_eq!(normalize_words("I have 21 cats, 100 dogs and 7."), normalize_words("i have twenty one cats one hundred dogs and seven"));
+        assert_eq!(
+            normalize_words("I have 21 cats, 100 dogs and 7."),
+            normalize_words("i have twenty one cats one hundred dogs and seven")
+        );
         assert_eq!(normalize_words("2005"), vec!["two", "thousand", "five"]);
         assert_eq!(normalize_words("Front-Left!"), vec!["front", "left"]);
     }

@@ -28,7 +28,10 @@ impl Paths {
             },
         };
         let models_dir = env_path("TOFU_MODELS_DIR").unwrap_or_else(|| data_dir.join("models"));
-        Ok(Paths { data_dir, models_dir })
+        Ok(Paths {
+            data_dir,
+            models_dir,
+        })
     }
 
     /// Creates the data directory (not the models directory: fetch does that).
@@ -45,5 +48,7 @@ impl Paths {
 }
 
 fn env_path(name: &str) -> Option<PathBuf> {
-    std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from)
+    std::env::var_os(name)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
 }

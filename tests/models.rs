@@ -21,11 +21,21 @@ fn chat_model_loads_in_the_worker_and_answers() {
     let path = store.require_main(tofu::llm::DEFAULT_MODEL).unwrap();
     let mut worker = LlmWorker::start(&path, 1024).expect("the worker loads SmolLM2");
     assert_eq!(worker.info().n_vocab, 49152, "SmolLM2's vocabulary");
-    assert!(worker.info().chat_template, "the GGUF carries its chat template");
+    assert!(
+        worker.info().chat_template,
+        "the GGUF carries its chat template"
+    );
     let mut reply = String::new();
-    let opts = GenerateOptions { max_tokens: 24, ..Default::default() };
+    let opts = GenerateOptions {
+        max_tokens: 24,
+        ..Default::default()
+    };
     let stats = worker
-        .generate(&[Message::new("user", "What is the capital of France?")], &opts, |t| reply.push_str(t))
+        .generate(
+            &[Message::new("user", "What is the capital of France?")],
+            &opts,
+            |t| reply.push_str(t),
+        )
         .unwrap();
     assert!(stats.tokens > 0 && stats.tokens <= 24, "{stats:?}");
     assert!(reply.contains("Paris"), "a loaded model answers: {reply:?}");
@@ -37,7 +47,10 @@ fn piper_voice_loads_with_the_provisioned_onnx_runtime() {
     assert_eq!(voice.config.audio.sample_rate, 22_050);
     assert_eq!(voice.config.espeak.voice, "en-us");
     let inputs = voice.input_names();
-    assert!(inputs.contains(&"input".to_string()) && inputs.contains(&"scales".to_string()), "{inputs:?}");
+    assert!(
+        inputs.contains(&"input".to_string()) && inputs.contains(&"scales".to_string()),
+        "{inputs:?}"
+    );
 }
 
 /// Copies one model into a scratch models folder and flips a byte in the middle of `file`.
@@ -49,7 +62,11 @@ fn corrupted_copy(model: &str, file: &str) -> (tempfile::TempDir, std::path::Pat
     let dest = dest_dir.join(file);
     std::fs::copy(&src, &dest).unwrap();
     let len = std::fs::metadata(&dest).unwrap().len();
-    let mut f = std::fs::OpenOptions::new().read(true).write(true).open(&dest).unwrap();
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&dest)
+        .unwrap();
     f.seek(SeekFrom::Start(len / 2)).unwrap();
     let mut b = [0u8; 1];
     std::io::Read::read_exact(&mut f, &mut b).unwrap();
@@ -65,9 +82,15 @@ fn corrupt_whisper_model_fails_to_load_naming_the_file() {
         .err()
         .expect("a corrupt model must not load")
         .to_string();
-    assert!(err.contains(&dest.display().to_string()), "names the file: {err}");
+    assert!(
+        err.contains(&dest.display().to_string()),
+        "names the file: {err}"
+    );
     assert!(err.contains("corrupt") && err.contains("sha256"), "{err}");
-    assert!(err.contains("tofu models fetch whisper-base"), "says how to repair: {err}");
+    assert!(
+        err.contains("tofu models fetch whisper-base"),
+        "says how to repair: {err}"
+    );
 }
 
 #[test]
@@ -81,19 +104,37 @@ fn every_corrupt_model_file_is_caught_by_name() {
         let (dir, dest) = corrupted_copy(&spec.name, file);
         let scratch = tofu::models::ModelStore::new(dir.path());
         let err = scratch.require(&spec.name, file).unwrap_err().to_string();
-        assert!(err.contains(&dest.display().to_string()) && err.contains("corrupt"), "{}: {err}", spec.name);
+        assert!(
+            err.contains(&dest.display().to_string()) && err.contains("corrupt"),
+            "{}: {err}",
+            spec.name
+        );
     }
 }
 
 #[test]
 fn models_list_shows_checksums_and_a_corrupt_file() {
     let data = tempfile::tempdir().unwrap();
-    let out = common::tofu(data.path()).args(["models", "list"]).output().unwrap();
+    let out = common::tofu(data.path())
+        .args(["models", "list"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    for spec in common::model_store().manifest().models.iter().filter(|m| m.supported_here()) {
-        let line = text.lines().find(|l| l.starts_with(&format!("{} ", spec.name))).unwrap_or_else(|| panic!("{} listed:\n{text}", spec.name));
-        assert!(line.contains("installed") && line.contains(&spec.files[0].sha256), "{line}");
+    for spec in common::model_store()
+        .manifest()
+        .models
+        .iter()
+        .filter(|m| m.supported_here())
+    {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{} ", spec.name)))
+            .unwrap_or_else(|| panic!("{} listed:\n{text}", spec.name));
+        assert!(
+            line.contains("installed") && line.contains(&spec.files[0].sha256),
+            "{line}"
+        );
     }
     let (dir, _dest) = corrupted_copy("piper-joe", "en_US-joe-medium.onnx.json");
     let out = common::tofu(data.path())

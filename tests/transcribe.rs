@@ -25,14 +25,24 @@ fn transcripts_of_real_speech_match_the_references() {
         .output()
         .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), FILES.len(), "one line per file:\n{stdout}");
     for (line, name) in lines.iter().zip(FILES) {
-        let (file, text) = line.split_once('\t').unwrap_or_else(|| panic!("FILE<TAB>transcript: {line:?}"));
+        let (file, text) = line
+            .split_once('\t')
+            .unwrap_or_else(|| panic!("FILE<TAB>transcript: {line:?}"));
         assert_eq!(file, common::speech_file(name).display().to_string());
         let reference = &refs.iter().find(|(f, _)| f == name).unwrap().1;
-        assert_eq!(normalize_words(text), normalize_words(reference), "{name}: heard {text:?}");
+        assert_eq!(
+            normalize_words(text),
+            normalize_words(reference),
+            "{name}: heard {text:?}"
+        );
     }
 }
 
@@ -40,17 +50,34 @@ fn transcripts_of_real_speech_match_the_references() {
 fn json_output_carries_segments_language_and_timings() {
     let data = tempfile::tempdir().unwrap();
     let file = common::speech_file("libri_1272-141231-0000.wav");
-    let out = common::tofu(data.path()).args(["transcribe", "--json"]).arg(&file).output().unwrap();
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let out = common::tofu(data.path())
+        .args(["transcribe", "--json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["file"], file.display().to_string());
     assert_eq!(v["language"], "en");
-    assert_eq!(normalize_words(v["text"].as_str().unwrap()).join(" "), "a man said to the universe sir i exist");
+    assert_eq!(
+        normalize_words(v["text"].as_str().unwrap()).join(" "),
+        "a man said to the universe sir i exist"
+    );
     let segs = v["segments"].as_array().unwrap();
     assert!(!segs.is_empty());
-    let (start, end) = (segs[0]["start"].as_f64().unwrap(), segs.last().unwrap()["end"].as_f64().unwrap());
+    let (start, end) = (
+        segs[0]["start"].as_f64().unwrap(),
+        segs.last().unwrap()["end"].as_f64().unwrap(),
+    );
     let audio = v["timings"]["audio_s"].as_f64().unwrap();
-    assert!(start >= 0.0 && end > start && end <= audio + 0.01, "{start}..{end} of {audio}");
+    assert!(
+        start >= 0.0 && end > start && end <= audio + 0.01,
+        "{start}..{end} of {audio}"
+    );
     assert!(v["timings"]["decode_ms"].as_f64().unwrap() > 0.0);
 }
 
@@ -60,10 +87,18 @@ fn a_bad_file_is_reported_and_the_others_still_transcribed() {
     let junk = data.path().join("junk.wav");
     std::fs::write(&junk, b"RIFF....not really a wave file").unwrap();
     let good = common::speech_file("alsa_Front_Left.wav");
-    let out = common::tofu(data.path()).arg("transcribe").arg(&junk).arg(&good).output().unwrap();
+    let out = common::tofu(data.path())
+        .arg("transcribe")
+        .arg(&junk)
+        .arg(&good)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("junk.wav") && stderr.contains("WAV"), "{stderr}");
+    assert!(
+        stderr.contains("junk.wav") && stderr.contains("WAV"),
+        "{stderr}"
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
     assert!(stdout.starts_with(&good.display().to_string()));
@@ -81,5 +116,8 @@ fn missing_model_is_a_clear_error() {
         .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("missing") && stderr.contains("tofu models fetch whisper-base"), "{stderr}");
+    assert!(
+        stderr.contains("missing") && stderr.contains("tofu models fetch whisper-base"),
+        "{stderr}"
+    );
 }

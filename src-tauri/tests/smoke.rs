@@ -9,7 +9,12 @@ use std::time::{Duration, Instant};
 #[test]
 fn window_opens_and_the_page_talks_to_the_engine() {
     assert!(
-        Command::new("xvfb-run").arg("--help").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok(),
+        Command::new("xvfb-run")
+            .arg("--help")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok(),
         "xvfb-run is missing: install the xvfb and xauth packages (./dev.sh does)"
     );
     let data = std::env::temp_dir().join(format!("tofu-desktop-smoke-{}", std::process::id()));
@@ -37,10 +42,23 @@ fn window_opens_and_the_page_talks_to_the_engine() {
     };
     let mut out = String::new();
     let mut err = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     let _ = std::fs::remove_dir_all(&data);
-    assert!(status.success(), "the app exited with {status}\nstdout:\n{out}\nstderr:\n{err}");
+    assert!(
+        status.success(),
+        "the app exited with {status}\nstdout:\n{out}\nstderr:\n{err}"
+    );
     let models = tofu::models::Manifest::embedded().models.len();
     assert!(
         out.contains(&format!("ui ready: {models} models listed")),

@@ -15,7 +15,9 @@ pub fn read_wav_16k_mono(path: &Path) -> Result<Vec<f32>> {
     let reader = hound::WavReader::open(path).map_err(|e| bad(describe(e)))?;
     let spec = reader.spec();
     if spec.channels == 0 || spec.sample_rate == 0 {
-        return Err(bad("the header declares no channels or a zero sample rate".into()));
+        return Err(bad(
+            "the header declares no channels or a zero sample rate".into()
+        ));
     }
     let interleaved: Vec<f32> = match (spec.sample_format, spec.bits_per_sample) {
         (hound::SampleFormat::Float, 32) => reader
@@ -30,7 +32,11 @@ pub fn read_wav_16k_mono(path: &Path) -> Result<Vec<f32>> {
                 .collect::<std::result::Result<_, _>>()
                 .map_err(|e| bad(describe(e)))?
         }
-        (fmt, bits) => return Err(bad(format!("unsupported sample format: {bits}-bit {fmt:?}"))),
+        (fmt, bits) => {
+            return Err(bad(format!(
+                "unsupported sample format: {bits}-bit {fmt:?}"
+            )))
+        }
     };
     if interleaved.is_empty() {
         return Err(bad("the file holds no audio samples".into()));
@@ -77,7 +83,9 @@ pub fn resample(mono: &[f32], from: u32, to: u32) -> std::result::Result<Vec<f32
     let out = resampler
         .process_all(&input, frames, None)
         .map_err(|e| format!("resampling failed: {e}"))?;
-    Ok((0..out.frames()).map(|i| out.read_sample(0, i).unwrap_or(0.0)).collect())
+    Ok((0..out.frames())
+        .map(|i| out.read_sample(0, i).unwrap_or(0.0))
+        .collect())
 }
 
 #[cfg(test)]
@@ -106,21 +114,40 @@ mod tests {
     #[test]
     fn odd_formats_become_16k_mono() {
         let dir = tempfile::tempdir().unwrap();
-        for (rate, channels, bits, float) in [(44_100, 2, 16, false), (8_000, 1, 8, false), (48_000, 1, 32, true), (16_000, 1, 24, false)] {
+        for (rate, channels, bits, float) in [
+            (44_100, 2, 16, false),
+            (8_000, 1, 8, false),
+            (48_000, 1, 32, true),
+            (16_000, 1, 24, false),
+        ] {
             let spec = hound::WavSpec {
                 channels,
                 sample_rate: rate,
                 bits_per_sample: bits,
-                sample_format: if float { hound::SampleFormat::Float } else { hound::SampleFormat::Int },
+                sample_format: if float {
+                    hound::SampleFormat::Float
+                } else {
+                    hound::SampleFormat::Int
+                },
             };
             let mono = sine(rate, 1.0, 440.0);
-            let interleaved: Vec<f32> = mono.iter().flat_map(|&s| std::iter::repeat_n(s, channels as usize)).collect();
+            let interleaved: Vec<f32> = mono
+                .iter()
+                .flat_map(|&s| std::iter::repeat_n(s, channels as usize))
+                .collect();
             let path = dir.path().join(format!("{rate}-{channels}-{bits}.wav"));
             write(&path, spec, &interleaved);
             let out = read_wav_16k_mono(&path).unwrap();
-            assert!((out.len() as i64 - 16_000).abs() < 200, "{rate} Hz: {} samples", out.len());
+            assert!(
+                (out.len() as i64 - 16_000).abs() < 200,
+                "{rate} Hz: {} samples",
+                out.len()
+            );
             let rms = (out[2000..14000].iter().map(|v| v * v).sum::<f32>() / 12000.0).sqrt();
-            assert!((rms - 0.5 / 2f32.sqrt()).abs() < 0.03, "{rate} Hz/{bits} bit: rms {rms}");
+            assert!(
+                (rms - 0.5 / 2f32.sqrt()).abs() < 0.03,
+                "{rate} Hz/{bits} bit: rms {rms}"
+            );
         }
     }
 
@@ -132,16 +159,29 @@ mod tests {
         let junk = dir.path().join("junk.wav");
         std::fs::write(&junk, b"this is not audio at all, just text").unwrap();
         let good = dir.path().join("good.wav");
-        let spec = hound::WavSpec { channels: 1, sample_rate: 16_000, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 16_000,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
         write(&good, spec, &sine(16_000, 0.5, 300.0));
         let bytes = std::fs::read(&good).unwrap();
         let truncated = dir.path().join("truncated.wav");
         std::fs::write(&truncated, &bytes[..bytes.len() / 2 + 1]).unwrap();
         let no_samples = dir.path().join("no_samples.wav");
         write(&no_samples, spec, &[]);
-        for (path, expect) in [(&empty, ""), (&junk, "not a valid WAV"), (&truncated, ""), (&no_samples, "no audio")] {
+        for (path, expect) in [
+            (&empty, ""),
+            (&junk, "not a valid WAV"),
+            (&truncated, ""),
+            (&no_samples, "no audio"),
+        ] {
             let err = read_wav_16k_mono(path).unwrap_err().to_string();
-            assert!(err.contains(path.file_name().unwrap().to_str().unwrap()), "{err}");
+            assert!(
+                err.contains(path.file_name().unwrap().to_str().unwrap()),
+                "{err}"
+            );
             assert!(err.contains(expect), "{err}");
         }
     }

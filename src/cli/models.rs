@@ -55,7 +55,10 @@ pub fn run(cmd: ModelsCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
                 }
                 return Ok(ExitCode::SUCCESS);
             }
-            println!("{:<20} {:<15} {:<10} {:>9}  {:<64}  FILE", "NAME", "KIND", "STATUS", "SIZE", "SHA256");
+            println!(
+                "{:<20} {:<15} {:<10} {:>9}  {:<64}  FILE",
+                "NAME", "KIND", "STATUS", "SIZE", "SHA256"
+            );
             for m in &summaries {
                 for (i, f) in m.files.iter().enumerate() {
                     let (name, kind, status) = if i == 0 {
@@ -96,7 +99,13 @@ pub fn run(cmd: ModelsCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
             for name in &names {
                 store.manifest().get(name)?;
             }
-            let fetcher = Fetcher::new(store, FetchOptions { source, keep_downloads });
+            let fetcher = Fetcher::new(
+                store,
+                FetchOptions {
+                    source,
+                    keep_downloads,
+                },
+            );
             let mut failed = 0;
             for name in &names {
                 match fetcher.fetch(name) {
@@ -109,22 +118,27 @@ pub fn run(cmd: ModelsCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
                 }
             }
             if failed > 0 {
-                anyhow::bail!("{failed} of {} models could not be provisioned", names.len());
+                anyhow::bail!(
+                    "{failed} of {} models could not be provisioned",
+                    names.len()
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
         ModelsCommand::ImportWhisper { dir, out } => {
             let fetcher = Fetcher::new(store.clone(), FetchOptions::default());
-            fetcher.fetch("whisper-mel-filters").context("the mel filter bank is needed to convert")?;
+            fetcher
+                .fetch("whisper-mel-filters")
+                .context("the mel filter bank is needed to convert")?;
             let mel = store.require("whisper-mel-filters", "mel_filters.npz")?;
             let out = out.unwrap_or_else(|| {
-                store
-                    .dir()
-                    .join("imported")
-                    .join(tofu::models::convert::whisper_ggml::default_output_name(&dir))
+                store.dir().join("imported").join(
+                    tofu::models::convert::whisper_ggml::default_output_name(&dir),
+                )
             });
             if let Some(parent) = out.parent() {
-                std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("creating {}", parent.display()))?;
             }
             let report = tofu::models::convert::whisper_ggml::convert_dir(&dir, &mel, &out)?;
             let h = &report.hparams;

@@ -62,5 +62,9 @@ pub fn run(args: TranscribeArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    Ok(if failed > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -91,7 +91,8 @@ impl LlmWorker {
         if let Some(p) = std::env::var_os("TOFU_LLM_WORKER").filter(|p| !p.is_empty()) {
             return Ok(PathBuf::from(p));
         }
-        let exe = std::env::current_exe().map_err(|e| Error::Llm(format!("cannot locate the running program: {e}")))?;
+        let exe = std::env::current_exe()
+            .map_err(|e| Error::Llm(format!("cannot locate the running program: {e}")))?;
         let name = format!("{WORKER}{}", std::env::consts::EXE_SUFFIX);
         exe.ancestors()
             .skip(1)
@@ -109,7 +110,9 @@ impl LlmWorker {
     /// Starts a worker and loads `model` (a GGUF file) into it.
     pub fn start(model: &Path, n_ctx: u32) -> Result<LlmWorker> {
         let exe = Self::worker_exe()?;
-        let threads = std::thread::available_parallelism().map(|n| n.get().min(4)).unwrap_or(2);
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get().min(4))
+            .unwrap_or(2);
         let mut child = Command::new(&exe)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -134,9 +137,16 @@ impl LlmWorker {
         match worker.next_event()? {
             Event::Loaded(info) => worker.info = info,
             Event::Error { message } => {
-                return Err(Error::Llm(format!("cannot load {}: {message}", model.display())))
+                return Err(Error::Llm(format!(
+                    "cannot load {}: {message}",
+                    model.display()
+                )))
             }
-            _ => return Err(Error::Llm("the worker answered load with something else".into())),
+            _ => {
+                return Err(Error::Llm(
+                    "the worker answered load with something else".into(),
+                ))
+            }
         }
         Ok(worker)
     }
@@ -164,7 +174,9 @@ impl LlmWorker {
                 Event::Token { text } => on_token(&text),
                 Event::Done(stats) => return Ok(stats),
                 Event::Error { message } => return Err(Error::Llm(message)),
-                Event::Loaded(_) => return Err(Error::Llm("unexpected 'loaded' during generation".into())),
+                Event::Loaded(_) => {
+                    return Err(Error::Llm("unexpected 'loaded' during generation".into()))
+                }
             }
         }
     }
@@ -188,7 +200,8 @@ impl LlmWorker {
                 status.map(|s| format!(" ({s})")).unwrap_or_default()
             )));
         }
-        serde_json::from_str(&line).map_err(|e| Error::Llm(format!("unreadable worker message {line:?}: {e}")))
+        serde_json::from_str(&line)
+            .map_err(|e| Error::Llm(format!("unreadable worker message {line:?}: {e}")))
     }
 }
 

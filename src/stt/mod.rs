@@ -24,7 +24,9 @@ impl Default for TranscribeOptions {
     fn default() -> Self {
         TranscribeOptions {
             language: "en".into(),
-            threads: std::thread::available_parallelism().map(|n| n.get().min(4)).unwrap_or(2),
+            threads: std::thread::available_parallelism()
+                .map(|n| n.get().min(4))
+                .unwrap_or(2),
         }
     }
 }
@@ -67,12 +69,15 @@ impl SpeechModel {
                 reason: "no such file".into(),
             });
         }
-        let mut params = WhisperContextParameters::default();
-        params.use_gpu = false;
-        let ctx = WhisperContext::new_with_params(path, params).map_err(|e| Error::SpeechModel {
-            path: path.to_path_buf(),
-            reason: format!("whisper.cpp could not load it ({e}); is it a ggml whisper model?"),
-        })?;
+        let params = WhisperContextParameters {
+            use_gpu: false,
+            ..Default::default()
+        };
+        let ctx =
+            WhisperContext::new_with_params(path, params).map_err(|e| Error::SpeechModel {
+                path: path.to_path_buf(),
+                reason: format!("whisper.cpp could not load it ({e}); is it a ggml whisper model?"),
+            })?;
         Ok(SpeechModel {
             ctx,
             path: path.to_path_buf(),

@@ -60,7 +60,12 @@ pub fn init_runtime(lib: &Path) -> Result<()> {
         )));
     }
     ort::init_from(lib)
-        .map_err(|e| Error::Voice(format!("cannot load ONNX Runtime from {}: {e}", lib.display())))?
+        .map_err(|e| {
+            Error::Voice(format!(
+                "cannot load ONNX Runtime from {}: {e}",
+                lib.display()
+            ))
+        })?
         .with_name("tofu")
         .commit();
     let _ = RUNTIME_PATH.set(lib.to_path_buf());
@@ -75,8 +80,12 @@ impl PiperVoice {
             path: json_path.clone(),
             source: e,
         })?;
-        let config: VoiceConfig = serde_json::from_str(&text)
-            .map_err(|e| Error::Voice(format!("{} is not a Piper voice config: {e}", json_path.display())))?;
+        let config: VoiceConfig = serde_json::from_str(&text).map_err(|e| {
+            Error::Voice(format!(
+                "{} is not a Piper voice config: {e}",
+                json_path.display()
+            ))
+        })?;
         let session = ort::session::Session::builder()
             .and_then(|mut b| b.commit_from_file(onnx))
             .map_err(|e| Error::Voice(format!("cannot load the voice {}: {e}", onnx.display())))?;
@@ -93,14 +102,23 @@ impl PiperVoice {
         let lib = store.require(RUNTIME, &runtime.files[0].path.clone())?;
         init_runtime(&lib)?;
         let voice = store.manifest().get(DEFAULT_VOICE)?;
-        let onnx_name = voice.files.iter().find(|f| f.path.ends_with(".onnx")).map(|f| f.path.clone());
-        let onnx_name = onnx_name.ok_or_else(|| Error::Voice(format!("{DEFAULT_VOICE} has no .onnx file")))?;
+        let onnx_name = voice
+            .files
+            .iter()
+            .find(|f| f.path.ends_with(".onnx"))
+            .map(|f| f.path.clone());
+        let onnx_name =
+            onnx_name.ok_or_else(|| Error::Voice(format!("{DEFAULT_VOICE} has no .onnx file")))?;
         let onnx = store.require(DEFAULT_VOICE, &onnx_name)?;
         store.require(DEFAULT_VOICE, &format!("{onnx_name}.json"))?;
         PiperVoice::load(&onnx)
     }
 
     pub fn input_names(&self) -> Vec<String> {
-        self.session.inputs().iter().map(|i| i.name().to_string()).collect()
+        self.session
+            .inputs()
+            .iter()
+            .map(|i| i.name().to_string())
+            .collect()
     }
 }

@@ -11,7 +11,11 @@ pub fn models_dir() -> PathBuf {
     let dir = std::env::var_os("TOFU_MODELS_DIR").map(PathBuf::from).unwrap_or_else(|| {
         panic!("TOFU_MODELS_DIR is not set: run `./dev.sh test`, or `tofu models fetch` with TOFU_MODELS_DIR pointing at a models folder")
     });
-    assert!(dir.is_dir(), "TOFU_MODELS_DIR={} does not exist: run `tofu models fetch` first", dir.display());
+    assert!(
+        dir.is_dir(),
+        "TOFU_MODELS_DIR={} does not exist: run `tofu models fetch` first",
+        dir.display()
+    );
     dir
 }
 
@@ -51,6 +55,7 @@ pub fn speech_file(name: &str) -> PathBuf {
 /// The `tofu` binary of this build, with an isolated data dir and the shared models.
 pub fn tofu(data_dir: &std::path::Path) -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tofu"));
-    cmd.env("TOFU_DATA_DIR", data_dir).env("TOFU_MODELS_DIR", models_dir());
+    cmd.env("TOFU_DATA_DIR", data_dir)
+        .env("TOFU_MODELS_DIR", models_dir());
     cmd
 }

@@ -72,9 +72,11 @@ struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     fn take(&mut self, n: usize) -> std::result::Result<&'a [u8], String> {
-        let end = self.pos.checked_add(n).filter(|&e| e <= self.bytes.len()).ok_or_else(|| {
-            format!("truncated at byte {} (wanted {n} more bytes)", self.pos)
-        })?;
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&e| e <= self.bytes.len())
+            .ok_or_else(|| format!("truncated at byte {} (wanted {n} more bytes)", self.pos))?;
         let s = &self.bytes[self.pos..end];
         self.pos = end;
         Ok(s)
@@ -108,10 +110,15 @@ impl Ct2Model {
     }
 
     pub fn parse(bytes: Vec<u8>) -> std::result::Result<Ct2Model, String> {
-        let mut c = Cursor { bytes: &bytes, pos: 0 };
+        let mut c = Cursor {
+            bytes: &bytes,
+            pos: 0,
+        };
         let version = c.u32()?;
         if !(2..=6).contains(&version) {
-            return Err(format!("unsupported binary version {version} (supported: 2 to 6)"));
+            return Err(format!(
+                "unsupported binary version {version} (supported: 2 to 6)"
+            ));
         }
         let spec = c.string()?;
         let revision = c.u32()?;
@@ -141,7 +148,15 @@ impl Ct2Model {
             let offset = c.pos;
             c.take(len)?;
             order.push(name.clone());
-            vars.insert(name, Variable { shape, dtype, offset, len });
+            vars.insert(
+                name,
+                Variable {
+                    shape,
+                    dtype,
+                    offset,
+                    len,
+                },
+            );
         }
         let mut aliases = HashMap::new();
         if version >= 3 {
@@ -153,9 +168,19 @@ impl Ct2Model {
             }
         }
         if c.pos != bytes.len() {
-            return Err(format!("{} trailing bytes after the last variable", bytes.len() - c.pos));
+            return Err(format!(
+                "{} trailing bytes after the last variable",
+                bytes.len() - c.pos
+            ));
         }
-        Ok(Ct2Model { spec, revision, bytes, vars, aliases, order })
+        Ok(Ct2Model {
+            spec,
+            revision,
+            bytes,
+            vars,
+            aliases,
+            order,
+        })
     }
 
     /// Variable names in file order.
@@ -233,7 +258,10 @@ mod tests {
     fn truncated_file_is_an_error_not_a_panic() {
         let bytes = tiny();
         for cut in [0, 3, 10, 30, bytes.len() - 1] {
-            assert!(Ct2Model::parse(bytes[..cut].to_vec()).is_err(), "cut at {cut}");
+            assert!(
+                Ct2Model::parse(bytes[..cut].to_vec()).is_err(),
+                "cut at {cut}"
+            );
         }
     }
 }

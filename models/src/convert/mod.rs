@@ -57,6 +57,8 @@ pub fn build(
             fs::rename(&tmp, &dest).map_err(|e| ModelError::io(&dest, e))?;
             Ok(())
         }
-        other => Err(ModelError::Manifest(format!("unknown build step '{other}'"))),
+        other => Err(ModelError::Manifest(format!(
+            "unknown build step '{other}'"
+        ))),
     }
 }

@@ -24,7 +24,11 @@ pub fn read_npz_f32(path: &Path, name: &str) -> Result<F32Array> {
     };
     let file = std::fs::File::open(path).map_err(|e| ModelError::io(path, e))?;
     let mut zip = zip::ZipArchive::new(file).map_err(|e| bad(e.to_string()))?;
-    let member = if name.ends_with(".npy") { name.to_string() } else { format!("{name}.npy") };
+    let member = if name.ends_with(".npy") {
+        name.to_string()
+    } else {
+        format!("{name}.npy")
+    };
     let mut entry = zip
         .by_name(&member)
         .map_err(|e| bad(format!("no array {member}: {e}")))?;
@@ -48,10 +52,16 @@ pub fn parse_npy_f32(bytes: &[u8]) -> std::result::Result<F32Array, String> {
         ),
         v => return Err(format!("unsupported .npy version {v}")),
     };
-    let header = std::str::from_utf8(bytes.get(start..start + header_len).ok_or("truncated header")?)
-        .map_err(|_| "header is not text")?;
+    let header = std::str::from_utf8(
+        bytes
+            .get(start..start + header_len)
+            .ok_or("truncated header")?,
+    )
+    .map_err(|_| "header is not text")?;
     if !header.contains("'descr': '<f4'") {
-        return Err(format!("expected little-endian float32, header is {header}"));
+        return Err(format!(
+            "expected little-endian float32, header is {header}"
+        ));
     }
     if header.contains("'fortran_order': True") {
         return Err("Fortran-order arrays are not supported".into());
@@ -65,12 +75,19 @@ pub fn parse_npy_f32(bytes: &[u8]) -> std::result::Result<F32Array, String> {
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(|s| s.parse::<usize>().map_err(|e| format!("bad shape {shape_text}: {e}")))
+        .map(|s| {
+            s.parse::<usize>()
+                .map_err(|e| format!("bad shape {shape_text}: {e}"))
+        })
         .collect::<std::result::Result<_, _>>()?;
     let count: usize = shape.iter().product();
     let body = &bytes[start + header_len..];
     if body.len() != count * 4 {
-        return Err(format!("expected {} data bytes, found {}", count * 4, body.len()));
+        return Err(format!(
+            "expected {} data bytes, found {}",
+            count * 4,
+            body.len()
+        ));
     }
     let data = body
         .chunks_exact(4)
@@ -87,7 +104,7 @@ mod tests {
     fn parses_a_small_array() {
         let header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
         let mut padded = header.to_string();
-        while (10 + padded.len() + 1) % 64 != 0 {
+        while !(10 + padded.len() + 1).is_multiple_of(64) {
             padded.push(' ');
         }
         padded.push('\n');

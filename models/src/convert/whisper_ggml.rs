@@ -88,9 +88,13 @@ pub fn read_vocabulary(dir: &Path) -> Result<Vec<String>> {
         Ok(text.split('\n').map(str::to_string).collect())
     } else if json.exists() {
         let text = std::fs::read_to_string(&json).map_err(|e| ModelError::io(&json, e))?;
-        serde_json::from_str(&text).map_err(|e| convert_err(&json, format!("not a JSON list of tokens: {e}")))
+        serde_json::from_str(&text)
+            .map_err(|e| convert_err(&json, format!("not a JSON list of tokens: {e}")))
     } else {
-        Err(convert_err(dir, "no vocabulary.txt or vocabulary.json in the model folder".into()))
+        Err(convert_err(
+            dir,
+            "no vocabulary.txt or vocabulary.json in the model folder".into(),
+        ))
     }
 }
 
@@ -99,9 +103,18 @@ pub fn hparams(m: &Ct2Model) -> std::result::Result<Hparams, String> {
         return Err(format!("this is a {} model, not a Whisper model", m.spec));
     }
     let shape = |name: &str| -> std::result::Result<Vec<usize>, String> {
-        m.get(name).map(|v| v.shape.clone()).ok_or_else(|| format!("missing variable {name}"))
+        m.get(name)
+            .map(|v| v.shape.clone())
+            .ok_or_else(|| format!("missing variable {name}"))
     };
-    let count_layers = |prefix: &str| (0..).take_while(|i| m.get(&format!("{prefix}/layer_{i}/ffn/linear_0/weight")).is_some()).count();
+    let count_layers = |prefix: &str| {
+        (0..)
+            .take_while(|i| {
+                m.get(&format!("{prefix}/layer_{i}/ffn/linear_0/weight"))
+                    .is_some()
+            })
+            .count()
+    };
     let emb = shape("decoder/embeddings/weight")?;
     let enc_pe = shape("encoder/position_encodings/encodings")?;
     let dec_pe = shape("decoder/position_encodings/encodings")?;
@@ -163,7 +176,12 @@ impl<'a> Src<'a> {
     fn to_f16_bytes(&self) -> std::result::Result<Cow<'a, [u8]>, String> {
         match self.dtype {
             DType::F16 => Ok(Cow::Borrowed(self.bytes)),
-            _ => Ok(Cow::Owned(self.to_f32()?.into_iter().flat_map(|v| f16::from_f32(v).to_le_bytes()).collect())),
+            _ => Ok(Cow::Owned(
+                self.to_f32()?
+                    .into_iter()
+                    .flat_map(|v| f16::from_f32(v).to_le_bytes())
+                    .collect(),
+            )),
         }
     }
 }
@@ -186,7 +204,10 @@ struct Builder<'m> {
 
 impl<'m> Builder<'m> {
     fn src(&self, name: &str) -> std::result::Result<Src<'m>, String> {
-        let v = self.model.get(name).ok_or_else(|| format!("missing variable {name}"))?;
+        let v = self
+            .model
+            .get(name)
+            .ok_or_else(|| format!("missing variable {name}"))?;
         Ok(Src {
             name: name.to_string(),
             shape: v.shape.clone(),
@@ -196,13 +217,22 @@ impl<'m> Builder<'m> {
     }
 
     /// Adds a tensor: f16 when 2-D or more, f32 otherwise or when `force_f32`.
-    fn add(&mut self, name: String, src: Src<'m>, force_f32: bool) -> std::result::Result<(), String> {
+    fn add(
+        &mut self,
+        name: String,
+        src: Src<'m>,
+        force_f32: bool,
+    ) -> std::result::Result<(), String> {
         let data = if force_f32 || src.shape.len() < 2 {
             Data::F32(src.to_f32()?)
         } else {
             Data::F16(src.to_f16_bytes()?)
         };
-        self.out.push(Out { name, shape: src.shape, data });
+        self.out.push(Out {
+            name,
+            shape: src.shape,
+            data,
+        });
         Ok(())
     }
 
@@ -224,11 +254,20 @@ impl<'m> Builder<'m> {
 
     /// Splits fused projections: `names[i]` takes rows `i*d..(i+1)*d` of weight and bias.
     /// whisper.cpp has no key bias, so `None` marks a bias part that must be zero and is dropped.
-    fn split(&mut self, ct2: &str, d: usize, names: &[(&str, bool)]) -> std::result::Result<(), String> {
+    fn split(
+        &mut self,
+        ct2: &str,
+        d: usize,
+        names: &[(&str, bool)],
+    ) -> std::result::Result<(), String> {
         let w = self.src(&format!("{ct2}/weight"))?;
         let b = self.src(&format!("{ct2}/bias"))?;
         if w.shape[0] != d * names.len() || b.shape[0] != d * names.len() {
-            return Err(format!("{ct2}: expected {} fused rows, found {:?}", d * names.len(), w.shape));
+            return Err(format!(
+                "{ct2}: expected {} fused rows, found {:?}",
+                d * names.len(),
+                w.shape
+            ));
         }
         for (i, (name, has_bias)) in names.iter().enumerate() {
             self.add(format!("{name}.weight"), w.rows(i * d, (i + 1) * d), false)?;
@@ -236,7 +275,9 @@ impl<'m> Builder<'m> {
             if *has_bias {
                 self.add(format!("{name}.bias"), bias, true)?;
             } else if let Some(v) = bias.to_f32()?.into_iter().find(|v| *v != 0.0) {
-                return Err(format!("{ct2}: the key bias is not zero ({v}); whisper.cpp cannot represent it"));
+                return Err(format!(
+                    "{ct2}: the key bias is not zero ({v}); whisper.cpp cannot represent it"
+                ));
             }
         }
         Ok(())
@@ -249,22 +290,55 @@ impl<'m> Builder<'m> {
     }
 
     fn self_attention(&mut self, g: &str, p: &str, d: usize) -> std::result::Result<(), String> {
-        let (q, k, v) = (format!("{g}.attn.query"), format!("{g}.attn.key"), format!("{g}.attn.value"));
-        self.split(&format!("{p}/self_attention/linear_0"), d, &[(&q, true), (&k, false), (&v, true)])?;
-        self.linear(&format!("{g}.attn.out"), &format!("{p}/self_attention/linear_1"))?;
-        self.layer_norm(&format!("{g}.attn_ln"), &format!("{p}/self_attention/layer_norm"))
+        let (q, k, v) = (
+            format!("{g}.attn.query"),
+            format!("{g}.attn.key"),
+            format!("{g}.attn.value"),
+        );
+        self.split(
+            &format!("{p}/self_attention/linear_0"),
+            d,
+            &[(&q, true), (&k, false), (&v, true)],
+        )?;
+        self.linear(
+            &format!("{g}.attn.out"),
+            &format!("{p}/self_attention/linear_1"),
+        )?;
+        self.layer_norm(
+            &format!("{g}.attn_ln"),
+            &format!("{p}/self_attention/layer_norm"),
+        )
     }
 
     fn cross_attention(&mut self, g: &str, p: &str, d: usize) -> std::result::Result<(), String> {
-        self.linear(&format!("{g}.cross_attn.query"), &format!("{p}/attention/linear_0"))?;
-        let (k, v) = (format!("{g}.cross_attn.key"), format!("{g}.cross_attn.value"));
-        self.split(&format!("{p}/attention/linear_1"), d, &[(&k, false), (&v, true)])?;
-        self.linear(&format!("{g}.cross_attn.out"), &format!("{p}/attention/linear_2"))?;
-        self.layer_norm(&format!("{g}.cross_attn_ln"), &format!("{p}/attention/layer_norm"))
+        self.linear(
+            &format!("{g}.cross_attn.query"),
+            &format!("{p}/attention/linear_0"),
+        )?;
+        let (k, v) = (
+            format!("{g}.cross_attn.key"),
+            format!("{g}.cross_attn.value"),
+        );
+        self.split(
+            &format!("{p}/attention/linear_1"),
+            d,
+            &[(&k, false), (&v, true)],
+        )?;
+        self.linear(
+            &format!("{g}.cross_attn.out"),
+            &format!("{p}/attention/linear_2"),
+        )?;
+        self.layer_norm(
+            &format!("{g}.cross_attn_ln"),
+            &format!("{p}/attention/layer_norm"),
+        )
     }
 
     fn conv(&mut self, n: u8) -> std::result::Result<(), String> {
-        self.copy(&format!("encoder.conv{n}.weight"), &format!("encoder/conv{n}/weight"))?;
+        self.copy(
+            &format!("encoder.conv{n}.weight"),
+            &format!("encoder/conv{n}/weight"),
+        )?;
         let mut bias = self.src(&format!("encoder/conv{n}/bias"))?;
         bias.shape = vec![bias.shape[0], 1];
         self.add(format!("encoder.conv{n}.bias"), bias, true)
@@ -302,7 +376,11 @@ pub fn token_bytes(vocab: &[String]) -> std::result::Result<Vec<Vec<u8>>, String
         .enumerate()
         .map(|(id, tok)| {
             tok.chars()
-                .map(|c| map.get(&c).copied().ok_or_else(|| format!("token {id} {tok:?} is not byte-level BPE")))
+                .map(|c| {
+                    map.get(&c)
+                        .copied()
+                        .ok_or_else(|| format!("token {id} {tok:?} is not byte-level BPE"))
+                })
                 .collect()
         })
         .collect()
@@ -313,14 +391,24 @@ pub fn convert(model: &Ct2Model, vocab: &[String], mel: &F32Array, out: &Path) -
     let err = |reason: String| convert_err(out, reason);
     let hp = hparams(model).map_err(err)?;
     if mel.shape.len() != 2 || mel.shape[0] != hp.n_mels {
-        return Err(err(format!("mel filters of shape {:?} do not fit a model with {} mel bins", mel.shape, hp.n_mels)));
+        return Err(err(format!(
+            "mel filters of shape {:?} do not fit a model with {} mel bins",
+            mel.shape, hp.n_mels
+        )));
     }
     if vocab.len() != hp.n_vocab {
-        return Err(err(format!("the vocabulary has {} tokens, the model {}", vocab.len(), hp.n_vocab)));
+        return Err(err(format!(
+            "the vocabulary has {} tokens, the model {}",
+            vocab.len(),
+            hp.n_vocab
+        )));
     }
     let tokens = token_bytes(vocab).map_err(err)?;
 
-    let mut b = Builder { model, out: Vec::new() };
+    let mut b = Builder {
+        model,
+        out: Vec::new(),
+    };
     let build = |b: &mut Builder| -> std::result::Result<(), String> {
         let pe = b.src("encoder/position_encodings/encodings")?;
         b.add("encoder.positional_embedding".into(), pe, true)?;
@@ -334,7 +422,10 @@ pub fn convert(model: &Ct2Model, vocab: &[String], mel: &F32Array, out: &Path) -
         b.layer_norm("encoder.ln_post", "encoder/layer_norm")?;
         let pe = b.src("decoder/position_encodings/encodings")?;
         b.add("decoder.positional_embedding".into(), pe, true)?;
-        b.copy("decoder.token_embedding.weight", "decoder/embeddings/weight")?;
+        b.copy(
+            "decoder.token_embedding.weight",
+            "decoder/embeddings/weight",
+        )?;
         for i in 0..hp.n_text_layer {
             let (g, p) = (format!("decoder.blocks.{i}"), format!("decoder/layer_{i}"));
             b.self_attention(&g, &p, hp.n_text_state)?;
@@ -347,7 +438,10 @@ pub fn convert(model: &Ct2Model, vocab: &[String], mel: &F32Array, out: &Path) -
 
     let tmp_err = |e: std::io::Error| ModelError::io(out, e);
     let file = File::create(out).map_err(tmp_err)?;
-    let mut w = Counting { inner: BufWriter::with_capacity(8 << 20, file), n: 0 };
+    let mut w = Counting {
+        inner: BufWriter::with_capacity(8 << 20, file),
+        n: 0,
+    };
     let i32s = |w: &mut Counting<_>, vals: &[usize]| -> std::io::Result<()> {
         for v in vals {
             w.write_all(&(*v as i32).to_le_bytes())?;
@@ -356,10 +450,22 @@ pub fn convert(model: &Ct2Model, vocab: &[String], mel: &F32Array, out: &Path) -
     };
     let write = |w: &mut Counting<BufWriter<File>>| -> std::io::Result<()> {
         w.write_all(&GGML_MAGIC.to_le_bytes())?;
-        i32s(w, &[
-            hp.n_vocab, hp.n_audio_ctx, hp.n_audio_state, hp.n_audio_head, hp.n_audio_layer,
-            hp.n_text_ctx, hp.n_text_state, hp.n_text_head, hp.n_text_layer, hp.n_mels, 1,
-        ])?;
+        i32s(
+            w,
+            &[
+                hp.n_vocab,
+                hp.n_audio_ctx,
+                hp.n_audio_state,
+                hp.n_audio_head,
+                hp.n_audio_layer,
+                hp.n_text_ctx,
+                hp.n_text_state,
+                hp.n_text_head,
+                hp.n_text_layer,
+                hp.n_mels,
+                1,
+            ],
+        )?;
         i32s(w, &[mel.shape[0], mel.shape[1]])?;
         for v in &mel.data {
             w.write_all(&v.to_le_bytes())?;
@@ -430,9 +536,15 @@ mod tests {
 
     #[test]
     fn byte_level_tokens_decode_to_raw_bytes() {
-        let vocab: Vec<String> = ["!", "Ġthe", "Ċ", "", "<|endoftext|>", "<|en|>"].iter().map(|s| s.to_string()).collect();
+        let vocab: Vec<String> = ["!", "Ġthe", "Ċ", "", "<|endoftext|>", "<|en|>"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let t = token_bytes(&vocab).unwrap();
-        assert_eq!(t, vec![b"!".to_vec(), b" the".to_vec(), b"\n".to_vec(), vec![]]);
+        assert_eq!(
+            t,
+            vec![b"!".to_vec(), b" the".to_vec(), b"\n".to_vec(), vec![]]
+        );
     }
 
     #[test]

@@ -61,7 +61,11 @@ fn emit(v: &Value) {
     let _ = out.flush();
 }
 
-fn handle(backend: &'static LlamaBackend, loaded: &mut Option<Loaded>, req: &Value) -> anyhow::Result<()> {
+fn handle(
+    backend: &'static LlamaBackend,
+    loaded: &mut Option<Loaded>,
+    req: &Value,
+) -> anyhow::Result<()> {
     match req["op"].as_str() {
         Some("load") => {
             let path = req["model"].as_str().context("load needs a model path")?;
@@ -92,7 +96,11 @@ fn handle(backend: &'static LlamaBackend, loaded: &mut Option<Loaded>, req: &Val
                 "chat_template": has_template,
                 "load_ms": started.elapsed().as_secs_f64() * 1e3,
             }));
-            *loaded = Some(Loaded { model, ctx, template });
+            *loaded = Some(Loaded {
+                model,
+                ctx,
+                template,
+            });
             Ok(())
         }
         Some("generate") => {
@@ -105,7 +113,9 @@ fn handle(backend: &'static LlamaBackend, loaded: &mut Option<Loaded>, req: &Val
 }
 
 fn generate(l: &mut Loaded, req: &Value) -> anyhow::Result<()> {
-    let messages = req["messages"].as_array().context("generate needs messages")?;
+    let messages = req["messages"]
+        .as_array()
+        .context("generate needs messages")?;
     let chat = messages
         .iter()
         .map(|m| {
@@ -125,7 +135,10 @@ fn generate(l: &mut Loaded, req: &Value) -> anyhow::Result<()> {
     let tokens = vocab.tokenize(prompt.as_bytes(), true, true);
     let n_ctx = l.ctx.n_ctx() as usize;
     if tokens.len() + max_tokens > n_ctx {
-        bail!("the prompt ({} tokens) and reply ({max_tokens}) do not fit the context ({n_ctx})", tokens.len());
+        bail!(
+            "the prompt ({} tokens) and reply ({max_tokens}) do not fit the context ({n_ctx})",
+            tokens.len()
+        );
     }
     l.ctx.clear_kv_cache();
     let cap = l.ctx.n_batch() as usize;
@@ -142,13 +155,16 @@ fn generate(l: &mut Loaded, req: &Value) -> anyhow::Result<()> {
     let mut sampler = if temperature <= 0.0 {
         LlamaSampler::greedy()
     } else {
-        LlamaSampler::chain_simple([LlamaSampler::top_k(40), LlamaSampler::temp(temperature), LlamaSampler::dist(seed)])
+        LlamaSampler::chain_simple([
+            LlamaSampler::top_k(40),
+            LlamaSampler::temp(temperature),
+            LlamaSampler::dist(seed),
+        ])
     };
     let gen_started = Instant::now();
-    let mut pos = tokens.len();
     let mut pending = Vec::<u8>::new();
     let mut generated = 0;
-    for _ in 0..max_tokens {
+    for pos in tokens.len()..tokens.len() + max_tokens {
         let tok = sampler.sample(&l.ctx, batch.n_tokens() - 1);
         if vocab.is_eog(tok) {
             break;
@@ -168,7 +184,6 @@ fn generate(l: &mut Loaded, req: &Value) -> anyhow::Result<()> {
         batch.clear();
         batch.add(tok, pos as i32, &[0], true)?;
         l.ctx.decode(&mut batch)?;
-        pos += 1;
     }
     if !pending.is_empty() {
         emit(&json!({"event": "token", "text": String::from_utf8_lossy(&pending)}));
