@@ -87,7 +87,10 @@ case "${1:-}" in
     cargo clippy --workspace --all-targets --locked -- -D warnings
     fetch_models ""
     log "tests"
-    cargo test --workspace --locked
+    # Tests start the tofu-llm worker process: cargo test builds only the
+    # binaries of the package under test, so build every binary first.
+    cargo build --workspace --bins --locked
+    cargo test --workspace --locked --no-fail-fast
     ;;
   *)
     sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
