@@ -7,8 +7,10 @@
 //! style model → reply → speech. See ARCHITECTURE.md for the map.
 
 pub mod audio;
+pub mod bench;
 pub mod error;
 pub mod eval;
+pub mod hear;
 pub mod llm;
 pub mod paths;
 pub mod stt;

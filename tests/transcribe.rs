@@ -1,5 +1,8 @@
 //! `tofu transcribe` on real speech nobody here recorded, with the converted
 //! whisper model: the words come back, in the output format scripts rely on.
+//! `--plain` (whisper.cpp's own decode of the whole file) checks the model;
+//! the default path (voice activity + trimmed encoder window) is held to a
+//! word error rate over every clean recording of the set.
 
 mod common;
 
@@ -16,11 +19,11 @@ const FILES: [&str; 5] = [
 ];
 
 #[test]
-fn transcripts_of_real_speech_match_the_references() {
+fn plain_transcripts_of_real_speech_match_the_references() {
     let refs = common::speech_manifest();
     let data = tempfile::tempdir().unwrap();
     let out = common::tofu(data.path())
-        .arg("transcribe")
+        .args(["transcribe", "--plain"])
         .args(FILES.iter().map(|f| common::speech_file(f)))
         .output()
         .unwrap();
@@ -44,6 +47,47 @@ fn transcripts_of_real_speech_match_the_references() {
             "{name}: heard {text:?}"
         );
     }
+}
+
+#[test]
+fn the_listening_path_keeps_word_errors_low_on_clean_speech() {
+    // Every read-speech and command recording of the set (not the accented,
+    // child or 8 kHz digit clips, which the benchmark covers).
+    let rows: Vec<(String, String)> = common::speech_manifest()
+        .into_iter()
+        .filter(|(f, _)| {
+            ["libri", "librivox", "arctic", "alsa"]
+                .iter()
+                .any(|p| f.starts_with(p))
+        })
+        .collect();
+    assert!(rows.len() >= 15, "{} clean files", rows.len());
+    let data = tempfile::tempdir().unwrap();
+    let out = common::tofu(data.path())
+        .arg("transcribe")
+        .args(rows.iter().map(|(f, _)| common::speech_file(f)))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let (mut errors, mut words) = (0, 0);
+    for (line, (_, reference)) in stdout.lines().zip(&rows) {
+        let text = line.split_once('\t').unwrap().1;
+        let r = normalize_words(reference);
+        errors += tofu::eval::word_errors(&r, &normalize_words(text));
+        words += r.len();
+    }
+    assert_eq!(stdout.lines().count(), rows.len());
+    let wer = errors as f64 / words as f64;
+    assert!(
+        wer <= 0.05,
+        "WER {:.1}% ({errors}/{words}) on clean speech:\n{stdout}",
+        wer * 100.0
+    );
 }
 
 #[test]

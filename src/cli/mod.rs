@@ -1,5 +1,6 @@
 //! Argument parsing and dispatch. Each subcommand lives in its own module.
 
+mod bench;
 mod models;
 mod transcribe;
 
@@ -36,6 +37,10 @@ pub enum Command {
 
     /// Show where Tofu keeps its data and models
     Paths,
+
+    /// Benchmarks that print figures (with a baseline measured in the same run)
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 pub fn init_logging(verbose: u8) {
@@ -57,6 +62,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Models(cmd) => models::run(cmd, &paths),
         Command::Transcribe(args) => transcribe::run(args, &paths),
+        Command::Bench(cmd) => bench::run(cmd, &paths),
         Command::Paths => {
             println!("data\t{}", paths.data_dir.display());
             println!("models\t{}", paths.models_dir.display());

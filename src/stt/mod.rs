@@ -13,11 +13,24 @@ use crate::error::{Error, Result};
 /// The manifest name of the default speech model.
 pub const DEFAULT_MODEL: &str = "whisper-base";
 
+/// whisper's encoder sees 50 frames per second of audio (1500 for its 30 s window).
+const CTX_PER_SECOND: f64 = 50.0;
+const FULL_CTX: u32 = 1500;
+
 #[derive(Debug, Clone)]
 pub struct TranscribeOptions {
     /// ISO code (`en`), or `auto` to let whisper detect it.
     pub language: String,
     pub threads: usize,
+    /// Encode only as much of whisper's 30 s window as the audio needs (plus
+    /// `ctx_margin` frames): a 3 s utterance then costs a fraction of the encoder time.
+    pub trim_context: bool,
+    /// Extra encoder frames (1/50 s each) kept past the end of the audio when trimming.
+    pub ctx_margin: u32,
+    /// Drop segments whisper itself thinks hold no speech (its no-speech
+    /// probability above this, with a low average log-probability): the
+    /// "Thank you." it invents on noise. `None` keeps everything.
+    pub no_speech_gate: Option<f32>,
 }
 
 impl Default for TranscribeOptions {
@@ -27,6 +40,34 @@ impl Default for TranscribeOptions {
             threads: std::thread::available_parallelism()
                 .map(|n| n.get().min(4))
                 .unwrap_or(2),
+            trim_context: true,
+            ctx_margin: 128,
+            no_speech_gate: Some(0.6),
+        }
+    }
+}
+
+impl TranscribeOptions {
+    /// whisper.cpp's plain decode: the full 30 s window, nothing dropped.
+    pub fn reference() -> TranscribeOptions {
+        TranscribeOptions {
+            trim_context: false,
+            no_speech_gate: None,
+            ..TranscribeOptions::default()
+        }
+    }
+
+    /// The encoder context for `n` samples of audio, or 0 for whisper's full window.
+    pub fn audio_ctx(&self, n: usize) -> u32 {
+        if !self.trim_context {
+            return 0;
+        }
+        let frames =
+            (n as f64 / SAMPLE_RATE as f64 * CTX_PER_SECOND).ceil() as u32 + self.ctx_margin;
+        if frames >= FULL_CTX {
+            0
+        } else {
+            frames
         }
     }
 }
@@ -39,6 +80,8 @@ pub struct Segment {
     pub text: String,
     /// whisper's probability that this segment holds no speech.
     pub no_speech_prob: f32,
+    /// Mean log-probability of the segment's text tokens.
+    pub avg_logprob: f32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -50,6 +93,54 @@ pub struct Transcript {
     pub audio_s: f64,
     /// Wall time spent in whisper, milliseconds.
     pub decode_ms: f64,
+    /// exp(mean token log-probability) over the kept text, 0..1.
+    pub confidence: f32,
+}
+
+impl Transcript {
+    /// A transcript of nothing (no speech was found).
+    pub fn empty(language: &str, audio_s: f64) -> Transcript {
+        Transcript {
+            text: String::new(),
+            language: language.to_string(),
+            segments: Vec::new(),
+            audio_s,
+            decode_ms: 0.0,
+            confidence: 0.0,
+        }
+    }
+
+    /// Joins transcripts of consecutive pieces of one recording.
+    pub fn join(parts: Vec<Transcript>, language: &str, audio_s: f64) -> Transcript {
+        let mut out = Transcript::empty(language, audio_s);
+        let mut weight = 0.0;
+        for p in parts {
+            if out.segments.is_empty() && !p.segments.is_empty() {
+                out.language = p.language.clone();
+            }
+            let w = p.segments.len() as f32;
+            out.confidence += p.confidence * w;
+            weight += w;
+            out.decode_ms += p.decode_ms;
+            out.segments.extend(p.segments);
+        }
+        out.confidence = if weight > 0.0 {
+            out.confidence / weight
+        } else {
+            0.0
+        };
+        out.text = join_text(&out.segments);
+        out
+    }
+}
+
+fn join_text(segments: &[Segment]) -> String {
+    segments
+        .iter()
+        .map(|s| s.text.as_str())
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 pub struct SpeechModel {
@@ -96,6 +187,17 @@ impl SpeechModel {
 
     /// Transcribes 16 kHz mono audio.
     pub fn transcribe(&self, samples: &[f32], opts: &TranscribeOptions) -> Result<Transcript> {
+        self.transcribe_at(samples, 0.0, opts)
+    }
+
+    /// Transcribes a piece of a longer recording that starts `offset_s` into it
+    /// (segment times are reported in the recording's time).
+    pub fn transcribe_at(
+        &self,
+        samples: &[f32],
+        offset_s: f64,
+        opts: &TranscribeOptions,
+    ) -> Result<Transcript> {
         let audio_s = samples.len() as f64 / SAMPLE_RATE as f64;
         if samples.is_empty() {
             return Err(Error::Transcription("no audio to transcribe".into()));
@@ -116,6 +218,7 @@ impl SpeechModel {
         params.set_print_timestamps(false);
         // Temperature fallback turned short clips into minutes of decoding and nonsense.
         params.set_temperature_inc(0.0);
+        params.set_audio_ctx(opts.audio_ctx(samples.len().max(SAMPLE_RATE as usize)) as i32);
         // whisper.cpp pads anything shorter than 1 s; pad ourselves with silence so
         // very short commands ("Front Left") are not rejected.
         let min = SAMPLE_RATE as usize + SAMPLE_RATE as usize / 10;
@@ -132,32 +235,59 @@ impl SpeechModel {
         let language = whisper_rs::get_lang_str(state.full_lang_id_from_state())
             .unwrap_or(opts.language.as_str())
             .to_string();
+        let eot = self.ctx.token_eot();
         let mut segments = Vec::new();
+        let (mut logprob_sum, mut logprob_n) = (0.0f32, 0usize);
         for seg in state.as_iter() {
             let text = seg
                 .to_str_lossy()
                 .map_err(|e| Error::Transcription(format!("unreadable segment: {e}")))?
                 .trim()
                 .to_string();
+            let (mut sum, mut n) = (0.0f32, 0usize);
+            for i in 0..seg.n_tokens() {
+                if let Some(tok) = seg.get_token(i) {
+                    if tok.token_id() < eot {
+                        sum += tok.token_data().plog;
+                        n += 1;
+                    }
+                }
+            }
+            let avg_logprob = if n > 0 {
+                sum / n as f32
+            } else {
+                f32::NEG_INFINITY
+            };
+            let no_speech_prob = seg.no_speech_probability();
+            if let Some(gate) = opts.no_speech_gate {
+                if no_speech_prob > gate && avg_logprob < -1.0 {
+                    tracing::debug!(%text, no_speech_prob, avg_logprob, "dropped a segment whisper heard as non-speech");
+                    continue;
+                }
+            }
+            logprob_sum += sum;
+            logprob_n += n;
             segments.push(Segment {
-                start: seg.start_timestamp() as f64 / 100.0,
-                end: (seg.end_timestamp() as f64 / 100.0).min(audio_s),
+                start: offset_s + seg.start_timestamp() as f64 / 100.0,
+                end: offset_s + (seg.end_timestamp() as f64 / 100.0).min(audio_s),
                 text,
-                no_speech_prob: seg.no_speech_probability(),
+                no_speech_prob,
+                avg_logprob,
             });
         }
-        let text = segments
-            .iter()
-            .map(|s| s.text.as_str())
-            .filter(|t| !t.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let text = join_text(&segments);
+        let confidence = if logprob_n > 0 {
+            (logprob_sum / logprob_n as f32).exp()
+        } else {
+            0.0
+        };
         Ok(Transcript {
             text,
             language,
             segments,
             audio_s,
             decode_ms: started.elapsed().as_secs_f64() * 1e3,
+            confidence,
         })
     }
 }

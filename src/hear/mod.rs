@@ -1,0 +1,31 @@
+//! The engine's ears: voice activity → utterances → transcripts.
+//!
+//! - [`vad`]: cuts audio into utterances (earshot + hysteresis + pre-roll).
+//! - [`transcribe_recording`]: a whole recording through the same VAD and
+//!   transcription path the live loop uses.
+
+pub mod vad;
+
+use crate::audio::SAMPLE_RATE;
+use crate::error::Result;
+use crate::stt::{SpeechModel, TranscribeOptions, Transcript};
+
+pub use vad::{Segmenter, Utterance, VadConfig, VadEvent};
+
+/// Transcribes a recording: each utterance the VAD finds is transcribed on its
+/// own (with an encoder context trimmed to its length), and the pieces are
+/// joined with their times in the recording. Silence yields an empty
+/// transcript, never an invented one.
+pub fn transcribe_recording(
+    model: &SpeechModel,
+    samples: &[f32],
+    vad: &VadConfig,
+    opts: &TranscribeOptions,
+) -> Result<Transcript> {
+    let audio_s = samples.len() as f64 / SAMPLE_RATE as f64;
+    let mut parts = Vec::new();
+    for u in vad::segment_all(samples, vad) {
+        parts.push(model.transcribe_at(&u.samples, u.start_s(), opts)?);
+    }
+    Ok(Transcript::join(parts, &opts.language, audio_s))
+}
