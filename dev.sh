@@ -90,7 +90,12 @@ case "${1:-}" in
     # Tests start the tofu-llm worker process: cargo test builds only the
     # binaries of the package under test, so build every binary first.
     cargo build --workspace --bins --locked
-    cargo test --workspace --locked --no-fail-fast
+    log_file=$(mktemp)
+    cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log_file"
+    # One closing line for the whole run (cargo prints one per test binary).
+    awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+         END { printf "tests: %d passed, %d failed\n", p, f }' "$log_file"
+    rm -f "$log_file"
     ;;
   *)
     sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'

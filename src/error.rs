@@ -11,6 +11,12 @@ pub enum Error {
     #[error("cannot read audio {}: {reason}", path.display())]
     Audio { path: PathBuf, reason: String },
 
+    #[error("audio input: {0}")]
+    Capture(String),
+
+    #[error("cancelled")]
+    Cancelled,
+
     #[error("speech-to-text failed: {0}")]
     Transcription(String),
 

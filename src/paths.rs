@@ -42,6 +42,11 @@ impl Paths {
         })
     }
 
+    /// Where the audio of every turn is kept.
+    pub fn audio_dir(&self) -> PathBuf {
+        self.data_dir.join("audio")
+    }
+
     pub fn model_store(&self) -> tofu_models::ModelStore {
         tofu_models::ModelStore::new(&self.models_dir)
     }

@@ -140,3 +140,117 @@ fn long_speech_is_cut_at_the_maximum_length() {
         }
     }
 }
+
+#[test]
+fn an_hour_of_silence_transcribes_to_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hour.wav");
+    // A 16 kHz 16-bit mono WAV header, then an hour of zeros (a sparse file).
+    let data_len: u32 = 16_000 * 2 * 3600;
+    let mut header = Vec::new();
+    header.extend_from_slice(b"RIFF");
+    header.extend_from_slice(&(36 + data_len).to_le_bytes());
+    header.extend_from_slice(b"WAVEfmt ");
+    header.extend_from_slice(&16u32.to_le_bytes());
+    header.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    header.extend_from_slice(&1u16.to_le_bytes()); // mono
+    header.extend_from_slice(&16_000u32.to_le_bytes());
+    header.extend_from_slice(&32_000u32.to_le_bytes());
+    header.extend_from_slice(&2u16.to_le_bytes());
+    header.extend_from_slice(&16u16.to_le_bytes());
+    header.extend_from_slice(b"data");
+    header.extend_from_slice(&data_len.to_le_bytes());
+    std::fs::write(&path, &header).unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(44 + data_len as u64)
+        .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let out = common::tofu(data.path())
+        .arg("transcribe")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!("{}\t\n", path.display())
+    );
+}
+
+#[test]
+fn push_to_talk_makes_the_turn_while_pressed() {
+    use tofu::audio::source::{Pace, WavSource};
+    use tofu::hear::{listen, Controls, HearEvent, ListenConfig, Mode};
+    let model = std::sync::Arc::new(SpeechModel::load_default(&common::model_store()).unwrap());
+    let name = "arctic_a0024.wav";
+    let finals = |press: bool| {
+        let controls = Controls::default();
+        controls.set_mode(Mode::PushToTalk);
+        if press {
+            controls.press();
+        }
+        let mut finals = Vec::new();
+        let source = WavSource::new(common::speech_file(name), Pace::Fast);
+        listen(
+            Box::new(source),
+            model.clone(),
+            ListenConfig::default(),
+            controls,
+            |e| {
+                if let HearEvent::Final(h) = e {
+                    finals.push(h.text)
+                }
+            },
+        )
+        .unwrap();
+        finals
+    };
+    assert!(
+        finals(false).is_empty(),
+        "nothing is heard until the key is pressed"
+    );
+    let held = finals(true);
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert!(
+        tofu::eval::wer(&reference(name), &held[0]) <= 0.15,
+        "{held:?}"
+    );
+}
+
+#[test]
+fn a_transcription_in_progress_can_be_cancelled() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let model = SpeechModel::load_default(&common::model_store()).unwrap();
+    let audio = speech("libri_2412-153948-0000.wav");
+    let flag = std::sync::Arc::new(AtomicBool::new(false));
+    let opts = TranscribeOptions {
+        cancel: Some(flag.clone()),
+        ..TranscribeOptions::default()
+    };
+    let setter = {
+        let flag = flag.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            flag.store(true, Ordering::SeqCst);
+        })
+    };
+    let result = model.transcribe(&audio, &opts);
+    setter.join().unwrap();
+    assert!(
+        matches!(result, Err(tofu::Error::Cancelled)),
+        "{:?}",
+        result.map(|t| t.text)
+    );
+    // The model is still usable afterwards.
+    let t = model
+        .transcribe(&audio[..16_000 * 3], &TranscribeOptions::default())
+        .unwrap();
+    assert!(!t.text.is_empty());
+}

@@ -1,6 +1,7 @@
 //! Argument parsing and dispatch. Each subcommand lives in its own module.
 
 mod bench;
+mod listen;
 mod models;
 mod transcribe;
 
@@ -35,6 +36,9 @@ pub enum Command {
     /// Transcribe WAV files: one line per file, `FILE<TAB>transcript`
     Transcribe(transcribe::TranscribeArgs),
 
+    /// Listen live and print what was said (`you: TEXT` per turn)
+    Listen(listen::ListenArgs),
+
     /// Show where Tofu keeps its data and models
     Paths,
 
@@ -63,6 +67,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Models(cmd) => models::run(cmd, &paths),
         Command::Transcribe(args) => transcribe::run(args, &paths),
         Command::Bench(cmd) => bench::run(cmd, &paths),
+        Command::Listen(args) => listen::run(args, &paths),
         Command::Paths => {
             println!("data\t{}", paths.data_dir.display());
             println!("models\t{}", paths.models_dir.display());

@@ -1,15 +1,18 @@
 //! The engine's ears: voice activity → utterances → transcripts.
 //!
 //! - [`vad`]: cuts audio into utterances (earshot + hysteresis + pre-roll).
+//! - [`listen`]: the live loop, from any audio source to typed events.
 //! - [`transcribe_recording`]: a whole recording through the same VAD and
 //!   transcription path the live loop uses.
 
+pub mod listen;
 pub mod vad;
 
 use crate::audio::SAMPLE_RATE;
 use crate::error::Result;
 use crate::stt::{SpeechModel, TranscribeOptions, Transcript};
 
+pub use listen::{listen, Controls, HearEvent, Heard, ListenConfig, Mode};
 pub use vad::{Segmenter, Utterance, VadConfig, VadEvent};
 
 /// Transcribes a recording: each utterance the VAD finds is transcribed on its

@@ -2,6 +2,8 @@
 //! reused for every utterance.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -31,6 +33,8 @@ pub struct TranscribeOptions {
     /// probability above this, with a low average log-probability): the
     /// "Thank you." it invents on noise. `None` keeps everything.
     pub no_speech_gate: Option<f32>,
+    /// Set it to abandon a transcription in progress (whisper checks it between steps).
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 impl Default for TranscribeOptions {
@@ -43,6 +47,7 @@ impl Default for TranscribeOptions {
             trim_context: true,
             ctx_margin: 128,
             no_speech_gate: Some(0.6),
+            cancel: None,
         }
     }
 }
@@ -229,9 +234,25 @@ impl SpeechModel {
         } else {
             samples
         };
-        state
-            .full(params, audio)
-            .map_err(|e| Error::Transcription(format!("whisper failed: {e}")))?;
+        if let Some(flag) = &opts.cancel {
+            // SAFETY: whisper.cpp calls `abort_when_set` with this pointer during
+            // `full`, and `flag` (an Arc held by `opts`) outlives that call. The raw
+            // API is used because whisper-rs 0.16's `set_abort_callback_safe` casts
+            // the boxed closure back to the wrong type and aborts at random.
+            unsafe {
+                params.set_abort_callback(Some(abort_when_set));
+                params.set_abort_callback_user_data(Arc::as_ptr(flag) as *mut std::ffi::c_void);
+            }
+        }
+        let result = state.full(params, audio);
+        if opts
+            .cancel
+            .as_ref()
+            .is_some_and(|f| f.load(Ordering::SeqCst))
+        {
+            return Err(Error::Cancelled);
+        }
+        result.map_err(|e| Error::Transcription(format!("whisper failed: {e}")))?;
         let language = whisper_rs::get_lang_str(state.full_lang_id_from_state())
             .unwrap_or(opts.language.as_str())
             .to_string();
@@ -290,4 +311,9 @@ impl SpeechModel {
             confidence,
         })
     }
+}
+
+unsafe extern "C" fn abort_when_set(data: *mut std::ffi::c_void) -> bool {
+    // SAFETY: `data` is the `AtomicBool` set in `transcribe_at`, alive for the call.
+    !data.is_null() && unsafe { &*(data as *const AtomicBool) }.load(Ordering::SeqCst)
 }

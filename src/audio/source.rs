@@ -1,0 +1,108 @@
+//! Where audio comes from: a trait with two implementations that feed the
+//! same path, a microphone ([`super::mic::MicSource`]) and a WAV file played
+//! in real time or faster ([`WavSource`]), so everything downstream is tested
+//! without a sound card.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::wav::read_wav_16k_mono;
+use super::SAMPLE_RATE;
+use crate::error::Result;
+
+/// What a source sends, in order.
+#[derive(Debug)]
+pub enum SourceEvent {
+    /// 16 kHz mono samples.
+    Audio(Vec<f32>),
+    /// Something went wrong; the source keeps trying unless it also sends `Ended`.
+    Error(String),
+    /// No more audio will come.
+    Ended,
+}
+
+pub trait AudioSource: Send {
+    /// A name for logs and the UI.
+    fn describe(&self) -> String;
+    /// Starts a thread that sends audio to `tx` until `stop` is set or the source ends.
+    fn start(
+        self: Box<Self>,
+        tx: Sender<SourceEvent>,
+        stop: Arc<AtomicBool>,
+    ) -> Result<JoinHandle<()>>;
+}
+
+/// How fast a file is played.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pace {
+    /// As a microphone would deliver it.
+    RealTime,
+    /// As fast as the consumer takes it.
+    Fast,
+}
+
+/// A WAV file as a microphone.
+pub struct WavSource {
+    pub path: PathBuf,
+    pub pace: Pace,
+    /// Silence appended after the file, so a turn that runs to the end of the
+    /// file ends the way it would live.
+    pub trailing_silence_ms: u32,
+}
+
+impl WavSource {
+    pub fn new(path: impl Into<PathBuf>, pace: Pace) -> WavSource {
+        WavSource {
+            path: path.into(),
+            pace,
+            trailing_silence_ms: 1000,
+        }
+    }
+}
+
+/// 20 ms: the chunk a source delivers at a time.
+pub const CHUNK: usize = SAMPLE_RATE as usize / 50;
+
+impl AudioSource for WavSource {
+    fn describe(&self) -> String {
+        format!("file {}", self.path.display())
+    }
+
+    fn start(
+        self: Box<Self>,
+        tx: Sender<SourceEvent>,
+        stop: Arc<AtomicBool>,
+    ) -> Result<JoinHandle<()>> {
+        let mut samples = read_wav_16k_mono(&self.path)?;
+        samples.extend(std::iter::repeat_n(
+            0.0,
+            (self.trailing_silence_ms * SAMPLE_RATE / 1000) as usize,
+        ));
+        let pace = self.pace;
+        Ok(std::thread::Builder::new()
+            .name("tofu-wav-source".into())
+            .spawn(move || {
+                let started = Instant::now();
+                for (i, chunk) in samples.chunks(CHUNK).enumerate() {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    if pace == Pace::RealTime {
+                        let due = Duration::from_secs_f64((i * CHUNK) as f64 / SAMPLE_RATE as f64);
+                        if let Some(wait) = due.checked_sub(started.elapsed()) {
+                            std::thread::sleep(wait);
+                        }
+                    }
+                    if tx.send(SourceEvent::Audio(chunk.to_vec())).is_err() {
+                        return;
+                    }
+                }
+                let _ = tx.send(SourceEvent::Ended);
+            })
+            .expect("spawn a thread"))
+    }
+}

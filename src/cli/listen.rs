@@ -1,0 +1,108 @@
+//! `tofu listen`: live transcription from the microphone (or a WAV file used
+//! as one). Each finished turn prints `you: TEXT` on stdout; partial
+//! transcripts and problems go to stderr. `--json` prints every event as one
+//! JSON object per line instead.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Args;
+use tofu::audio::mic::{list_input_devices, MicSource};
+use tofu::audio::source::{AudioSource, Pace, WavSource};
+use tofu::hear::{listen, Controls, HearEvent, ListenConfig};
+use tofu::stt::SpeechModel;
+use tofu::Paths;
+
+#[derive(Debug, Args)]
+pub struct ListenArgs {
+    /// Input device: an id or part of its name [default: the system default, followed when it changes]
+    #[arg(long, value_name = "NAME")]
+    pub device: Option<String>,
+    /// List input devices and exit
+    #[arg(long)]
+    pub list_devices: bool,
+    /// Use a WAV file as the microphone (played in real time; see --fast)
+    #[arg(long, value_name = "FILE.wav")]
+    pub input: Option<PathBuf>,
+    /// With --input: play the file as fast as it can be processed
+    #[arg(long, requires = "input")]
+    pub fast: bool,
+    /// Every event as a JSON line on stdout (speech_started, partial, final, error)
+    #[arg(long)]
+    pub json: bool,
+    /// With --json: include the input level events (about 20 per second)
+    #[arg(long, requires = "json")]
+    pub levels: bool,
+    /// Spoken language (ISO code), or `auto`
+    #[arg(long, default_value = "en")]
+    pub language: String,
+}
+
+pub fn run(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
+    if args.list_devices {
+        let devices = list_input_devices();
+        if devices.is_empty() {
+            eprintln!("no input devices found");
+        }
+        for d in devices {
+            println!(
+                "{}{}\t{}\t{}\t{}",
+                if d.is_default { "* " } else { "  " },
+                d.name,
+                d.id,
+                d.host,
+                d.default_config.unwrap_or_default()
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    paths.ensure()?;
+    let model = Arc::new(SpeechModel::load_default(&paths.model_store())?);
+    let source: Box<dyn AudioSource> = match &args.input {
+        Some(file) => Box::new(WavSource::new(
+            file,
+            if args.fast {
+                Pace::Fast
+            } else {
+                Pace::RealTime
+            },
+        )),
+        None => Box::new(MicSource {
+            device: args.device.clone(),
+        }),
+    };
+    eprintln!("listening to {} (Ctrl-C to stop)", source.describe());
+    let mut cfg = ListenConfig {
+        audio_dir: Some(paths.audio_dir()),
+        ..ListenConfig::default()
+    };
+    cfg.stt.language = args.language.clone();
+    let controls = Controls::default();
+    let mut errors = 0;
+    listen(source, model, cfg, controls, |ev| {
+        if args.json {
+            if args.levels || !matches!(ev, HearEvent::Level { .. }) {
+                println!("{}", serde_json::to_string(&ev).unwrap_or_default());
+            }
+            return;
+        }
+        match ev {
+            HearEvent::Partial { text, .. } if !text.is_empty() => eprintln!("… {text}"),
+            HearEvent::Final(h) if !h.text.is_empty() => println!("you: {}", h.text),
+            HearEvent::Error { message, audio } => {
+                errors += 1;
+                match audio {
+                    Some(a) => eprintln!("error: {message} (audio kept at {})", a.display()),
+                    None => eprintln!("error: {message}"),
+                }
+            }
+            _ => {}
+        }
+    })?;
+    Ok(if errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,409 @@
+//! Live listening: a source's audio → level meter → voice activity →
+//! utterances saved to disk → transcripts, as typed events.
+//!
+//! Threads: the source's own thread sends audio; this loop (on the caller's
+//! thread) owns the turn state and emits every event; one transcription
+//! thread runs whisper, so audio keeps flowing while it decodes. Partial
+//! transcripts are asked for only while that thread is idle, so they never
+//! delay a final one. Each utterance's audio is written to disk *before* it
+//! is transcribed: a crash or a failed transcription loses nothing, and the
+//! file can be transcribed again.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+
+use super::vad::{EndReason, Segmenter, Utterance, VadConfig, VadEvent};
+use crate::audio::level::LevelMeter;
+use crate::audio::source::{AudioSource, SourceEvent};
+use crate::audio::SAMPLE_RATE;
+use crate::error::{Error, Result};
+use crate::stt::{Segment, SpeechModel, TranscribeOptions};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// Voice activity decides when a turn starts and ends.
+    HandsFree,
+    /// A turn lasts while the talk control is held.
+    PushToTalk,
+    /// Audio is dropped.
+    Mute,
+}
+
+/// Switches a running listener; cheap to clone and share with a UI or hotkey.
+#[derive(Clone)]
+pub struct Controls {
+    mode: Arc<AtomicU8>,
+    talking: Arc<AtomicBool>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Default for Controls {
+    fn default() -> Self {
+        Controls {
+            mode: Arc::new(AtomicU8::new(0)),
+            talking: Arc::new(AtomicBool::new(false)),
+            stop: Arc::new(AtomicBool::new(false)),
+        }
+    }
+}
+
+impl Controls {
+    pub fn set_mode(&self, mode: Mode) {
+        self.mode.store(mode as u8, Ordering::SeqCst);
+    }
+    pub fn mode(&self) -> Mode {
+        match self.mode.load(Ordering::SeqCst) {
+            1 => Mode::PushToTalk,
+            2 => Mode::Mute,
+            _ => Mode::HandsFree,
+        }
+    }
+    /// Push-to-talk: start a turn.
+    pub fn press(&self) {
+        self.talking.store(true, Ordering::SeqCst);
+    }
+    /// Push-to-talk: end the turn.
+    pub fn release(&self) {
+        self.talking.store(false, Ordering::SeqCst);
+    }
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+/// One finished turn of the person's speech.
+#[derive(Debug, Clone, Serialize)]
+pub struct Heard {
+    pub text: String,
+    pub language: String,
+    pub confidence: f32,
+    pub segments: Vec<Segment>,
+    /// Seconds since listening started.
+    pub start_s: f64,
+    pub end_s: f64,
+    /// The saved audio of the turn.
+    pub audio: Option<PathBuf>,
+    pub decode_ms: f64,
+    pub reason: EndReason,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum HearEvent {
+    /// About 20 per second.
+    Level {
+        rms: f32,
+        peak: f32,
+    },
+    SpeechStarted {
+        at_s: f64,
+    },
+    /// What has been said so far in the turn in progress.
+    Partial {
+        text: String,
+        at_s: f64,
+    },
+    Final(Heard),
+    /// Something failed; listening goes on. `audio` names a saved turn that
+    /// could not be transcribed (it can be retried).
+    Error {
+        message: String,
+        audio: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct ListenConfig {
+    pub vad: VadConfig,
+    pub stt: TranscribeOptions,
+    /// How often a partial transcript is attempted while someone speaks.
+    pub partial_every_ms: u32,
+    /// Where each turn's audio is saved; `None` keeps nothing.
+    pub audio_dir: Option<PathBuf>,
+}
+
+impl Default for ListenConfig {
+    fn default() -> Self {
+        ListenConfig {
+            vad: VadConfig::default(),
+            stt: TranscribeOptions::default(),
+            partial_every_ms: 700,
+            audio_dir: None,
+        }
+    }
+}
+
+enum Job {
+    Partial {
+        samples: Vec<f32>,
+        at_s: f64,
+    },
+    Final {
+        utt: Utterance,
+        audio: Option<PathBuf>,
+    },
+}
+
+/// Listens until the source ends or `controls.stop()`; calls `on_event` for each event.
+pub fn listen(
+    source: Box<dyn AudioSource>,
+    model: Arc<SpeechModel>,
+    cfg: ListenConfig,
+    controls: Controls,
+    mut on_event: impl FnMut(HearEvent),
+) -> Result<()> {
+    if let Some(dir) = &cfg.audio_dir {
+        std::fs::create_dir_all(dir).map_err(|e| Error::Io {
+            path: dir.clone(),
+            source: e,
+        })?;
+    }
+    let (audio_tx, audio_rx) = mpsc::channel();
+    let source_thread = source.start(audio_tx, controls.stop.clone())?;
+
+    let (job_tx, job_rx) = mpsc::channel::<Job>();
+    let (done_tx, done_rx) = mpsc::channel::<HearEvent>();
+    let busy = Arc::new(AtomicBool::new(false));
+    let worker = {
+        let (busy, stt) = (busy.clone(), cfg.stt.clone());
+        // Partials are moot once listening stops; finals always complete.
+        let partial_stt = TranscribeOptions {
+            cancel: Some(controls.stop.clone()),
+            ..cfg.stt.clone()
+        };
+        std::thread::Builder::new()
+            .name("tofu-stt".into())
+            .spawn(move || {
+                for job in job_rx {
+                    let event = match job {
+                        Job::Partial { samples, at_s } => {
+                            match model.transcribe(&samples, &partial_stt) {
+                                Ok(t) => HearEvent::Partial { text: t.text, at_s },
+                                Err(Error::Cancelled) => {
+                                    busy.store(false, Ordering::SeqCst);
+                                    continue;
+                                }
+                                Err(e) => HearEvent::Error {
+                                    message: e.to_string(),
+                                    audio: None,
+                                },
+                            }
+                        }
+                        Job::Final { utt, audio } => {
+                            match model.transcribe_at(&utt.samples, utt.start_s(), &stt) {
+                                Ok(t) => HearEvent::Final(Heard {
+                                    text: t.text,
+                                    language: t.language,
+                                    confidence: t.confidence,
+                                    segments: t.segments,
+                                    start_s: utt.start_s(),
+                                    end_s: utt.end_s(),
+                                    audio,
+                                    decode_ms: t.decode_ms,
+                                    reason: utt.reason,
+                                }),
+                                Err(e) => HearEvent::Error {
+                                    message: format!("transcription failed: {e}"),
+                                    audio,
+                                },
+                            }
+                        }
+                    };
+                    busy.store(false, Ordering::SeqCst);
+                    if done_tx.send(event).is_err() {
+                        return;
+                    }
+                }
+            })
+            .expect("spawn a thread")
+    };
+
+    let mut seg = Segmenter::new(cfg.vad.clone());
+    let mut meter = LevelMeter::new(SAMPLE_RATE as usize / 20);
+    let mut vad_events = Vec::new();
+    let mut ptt: Option<(u64, Vec<f32>)> = None;
+    let mut pos: u64 = 0;
+    let mut last_partial = Instant::now();
+    let mut turn = 0u32;
+    let session = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+
+    let mut finish_turn = |utt: Utterance, on_event: &mut dyn FnMut(HearEvent)| {
+        turn += 1;
+        let audio = match &cfg.audio_dir {
+            Some(dir) => {
+                let path = dir.join(format!("{session}-{turn:04}.wav"));
+                match save_wav(&path, &utt.samples) {
+                    Ok(()) => Some(path),
+                    Err(e) => {
+                        on_event(HearEvent::Error {
+                            message: format!("could not save the turn's audio: {e}"),
+                            audio: None,
+                        });
+                        None
+                    }
+                }
+            }
+            None => None,
+        };
+        busy.store(true, Ordering::SeqCst);
+        let _ = job_tx.send(Job::Final { utt, audio });
+    };
+
+    loop {
+        while let Ok(ev) = done_rx.try_recv() {
+            on_event(ev);
+        }
+        if controls.stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let msg = match audio_rx.recv_timeout(Duration::from_millis(20)) {
+            Ok(m) => m,
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => SourceEvent::Ended,
+        };
+        let samples = match msg {
+            SourceEvent::Audio(s) => s,
+            SourceEvent::Error(message) => {
+                on_event(HearEvent::Error {
+                    message,
+                    audio: None,
+                });
+                continue;
+            }
+            SourceEvent::Ended => break,
+        };
+        meter.push(&samples, |l| {
+            on_event(HearEvent::Level {
+                rms: l.rms,
+                peak: l.peak,
+            })
+        });
+        let at = pos;
+        pos += samples.len() as u64;
+        match controls.mode() {
+            Mode::Mute => {
+                if let Some((start, buf)) = ptt.take() {
+                    finish_turn(
+                        Utterance {
+                            start,
+                            samples: buf,
+                            reason: EndReason::Silence,
+                        },
+                        &mut on_event,
+                    );
+                }
+            }
+            Mode::PushToTalk => {
+                let talking = controls.talking.load(Ordering::SeqCst);
+                match (&mut ptt, talking) {
+                    (None, true) => {
+                        on_event(HearEvent::SpeechStarted { at_s: secs(at) });
+                        ptt = Some((at, samples));
+                    }
+                    (Some((_, buf)), true) => buf.extend_from_slice(&samples),
+                    (Some(_), false) => {
+                        let (start, buf) = ptt.take().expect("matched Some");
+                        finish_turn(
+                            Utterance {
+                                start,
+                                samples: buf,
+                                reason: EndReason::Silence,
+                            },
+                            &mut on_event,
+                        );
+                    }
+                    (None, false) => {}
+                }
+            }
+            Mode::HandsFree => {
+                seg.push(&samples, &mut vad_events);
+                for ev in vad_events.drain(..) {
+                    match ev {
+                        VadEvent::SpeechStarted { at } => {
+                            last_partial = Instant::now();
+                            on_event(HearEvent::SpeechStarted { at_s: secs(at) });
+                        }
+                        VadEvent::Utterance(utt) => finish_turn(utt, &mut on_event),
+                    }
+                }
+            }
+        }
+        let current = match controls.mode() {
+            Mode::HandsFree => seg.current(),
+            Mode::PushToTalk => ptt.as_ref().map(|(_, b)| b.as_slice()),
+            Mode::Mute => None,
+        };
+        if let Some(current) = current {
+            if last_partial.elapsed() >= Duration::from_millis(cfg.partial_every_ms as u64)
+                && !busy.swap(true, Ordering::SeqCst)
+            {
+                last_partial = Instant::now();
+                let _ = job_tx.send(Job::Partial {
+                    samples: current.to_vec(),
+                    at_s: secs(pos),
+                });
+            }
+        }
+    }
+
+    // The stream is over: close the turn in progress, then wait for every transcript.
+    seg.finish(&mut vad_events);
+    for ev in vad_events.drain(..) {
+        if let VadEvent::Utterance(utt) = ev {
+            finish_turn(utt, &mut on_event);
+        }
+    }
+    if let Some((start, buf)) = ptt.take() {
+        finish_turn(
+            Utterance {
+                start,
+                samples: buf,
+                reason: EndReason::EndOfStream,
+            },
+            &mut on_event,
+        );
+    }
+    drop(job_tx);
+    for ev in done_rx {
+        on_event(ev);
+    }
+    let _ = worker.join();
+    controls.stop();
+    let _ = source_thread.join();
+    Ok(())
+}
+
+fn secs(samples: u64) -> f64 {
+    samples as f64 / SAMPLE_RATE as f64
+}
+
+/// Writes 16-bit PCM at 16 kHz, to a temporary name first.
+pub fn save_wav(path: &Path, samples: &[f32]) -> std::io::Result<()> {
+    let tmp = path.with_extension("wav.partial");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: SAMPLE_RATE,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let to_io = |e: hound::Error| match e {
+        hound::Error::IoError(io) => io,
+        other => std::io::Error::other(other.to_string()),
+    };
+    let mut w = hound::WavWriter::create(&tmp, spec).map_err(to_io)?;
+    for &s in samples {
+        w.write_sample((s.clamp(-1.0, 1.0) * 32767.0) as i16)
+            .map_err(to_io)?;
+    }
+    w.finalize().map_err(to_io)?;
+    std::fs::rename(&tmp, path)
+}

@@ -1,0 +1,173 @@
+//! Live listening from a WAV file used as the microphone (the same path the
+//! real microphone feeds): levels, turn start, partial and final transcripts,
+//! each turn's audio saved; mute; and the microphone's own failure is clear.
+
+mod common;
+
+use std::sync::Arc;
+
+use tofu::audio::mic::MicSource;
+use tofu::audio::source::{AudioSource, Pace, WavSource};
+use tofu::eval::wer;
+use tofu::hear::{listen, Controls, HearEvent, ListenConfig, Mode};
+use tofu::stt::SpeechModel;
+
+fn model() -> Arc<SpeechModel> {
+    Arc::new(SpeechModel::load_default(&common::model_store()).unwrap())
+}
+
+fn run(source: WavSource, controls: Controls, audio_dir: &std::path::Path) -> Vec<HearEvent> {
+    let cfg = ListenConfig {
+        audio_dir: Some(audio_dir.to_path_buf()),
+        ..ListenConfig::default()
+    };
+    let mut events = Vec::new();
+    listen(Box::new(source), model(), cfg, controls, |e| events.push(e)).unwrap();
+    events
+}
+
+#[test]
+fn real_time_file_gives_levels_partials_and_a_saved_final() {
+    let name = "libri_2412-153948-0000.wav"; // 11.7 s of one reader
+    let dir = tempfile::tempdir().unwrap();
+    let events = run(
+        WavSource::new(common::speech_file(name), Pace::RealTime),
+        Controls::default(),
+        dir.path(),
+    );
+
+    let levels = events
+        .iter()
+        .filter(|e| matches!(e, HearEvent::Level { .. }))
+        .count();
+    assert!(
+        (230..=280).contains(&levels),
+        "about 20 levels a second for 12.7 s: {levels}"
+    );
+    let started = events
+        .iter()
+        .position(|e| matches!(e, HearEvent::SpeechStarted { .. }))
+        .expect("speech started");
+    let partials: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match e {
+            HearEvent::Partial { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        partials.iter().filter(|p| !p.is_empty()).count() >= 2,
+        "partials while speaking: {partials:?}"
+    );
+    let finals: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            HearEvent::Final(h) => Some(h),
+            _ => None,
+        })
+        .collect();
+    assert!(!finals.is_empty());
+    let first_partial = events
+        .iter()
+        .position(|e| matches!(e, HearEvent::Partial { .. }))
+        .unwrap();
+    assert!(started < first_partial);
+    let text: Vec<&str> = finals.iter().map(|h| h.text.as_str()).collect();
+    let reference = common::speech_manifest()
+        .into_iter()
+        .find(|(f, _)| f == name)
+        .unwrap()
+        .1;
+    let w = wer(&reference, &text.join(" "));
+    assert!(w <= 0.1, "WER {w:.2}: {text:?}");
+    for h in &finals {
+        let audio = h.audio.as_ref().expect("each turn's audio is saved");
+        let saved = tofu::audio::wav::read_wav_16k_mono(audio).unwrap();
+        let secs = saved.len() as f64 / 16_000.0;
+        assert!(
+            (secs - (h.end_s - h.start_s)).abs() < 0.05,
+            "saved {secs:.2} s for a {:.2} s turn",
+            h.end_s - h.start_s
+        );
+    }
+    assert!(!events.iter().any(|e| matches!(e, HearEvent::Error { .. })));
+}
+
+#[test]
+fn muted_listening_hears_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let controls = Controls::default();
+    controls.set_mode(Mode::Mute);
+    let events = run(
+        WavSource::new(common::speech_file("arctic_a0024.wav"), Pace::Fast),
+        controls,
+        dir.path(),
+    );
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, HearEvent::SpeechStarted { .. } | HearEvent::Final(_))));
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing saved while muted"
+    );
+}
+
+#[test]
+fn fast_file_listening_over_the_cli_prints_each_turn() {
+    let data = tempfile::tempdir().unwrap();
+    let out = common::tofu(data.path())
+        .args(["listen", "--fast", "--input"])
+        .arg(common::speech_file("arctic_a0024.wav"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(
+        stdout.starts_with("you: It was my reports from the north"),
+        "{stdout}"
+    );
+    let saved: Vec<_> = std::fs::read_dir(data.path().join("audio"))
+        .unwrap()
+        .collect();
+    assert_eq!(saved.len(), 1, "the turn's audio is in the data folder");
+}
+
+#[test]
+fn the_microphone_either_delivers_audio_or_says_clearly_why_not() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    match Box::new(MicSource { device: None }).start(tx, stop.clone()) {
+        Err(e) => {
+            let msg = e.to_string();
+            assert!(
+                msg.starts_with("audio input:")
+                    && (msg.contains("microphone") || msg.contains("input")),
+                "{msg}"
+            );
+        }
+        Ok(handle) => {
+            let first = rx
+                .recv_timeout(std::time::Duration::from_secs(5))
+                .expect("a working input delivers within 5 s");
+            assert!(matches!(
+                first,
+                tofu::audio::source::SourceEvent::Audio(_)
+                    | tofu::audio::source::SourceEvent::Error(_)
+            ));
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            handle.join().unwrap();
+        }
+    }
+    let err = Box::new(MicSource {
+        device: Some("no-such-device-xyz".into()),
+    })
+    .start(std::sync::mpsc::channel().0, stop)
+    .expect_err("a device that does not exist cannot open");
+    assert!(err.to_string().contains("no-such-device-xyz"), "{err}");
+}
