@@ -59,6 +59,7 @@ pcm.!default {{
     let mut child = common::tofu(data.path())
         .args(["listen", "--json"])
         .env("ALSA_CONFIG_PATH", &conf)
+        .env("TOFU_AUDIO_HOST", "alsa")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -30,24 +30,22 @@ pub struct InputDevice {
     pub default_config: Option<String>,
 }
 
-/// Every input device of every audio host (on Linux: ALSA devices, which
-/// include the PipeWire and PulseAudio bridges when those are installed).
+/// The input devices of the audio host Tofu uses (on Linux, ALSA, whose list
+/// includes the `pipewire` and `pulse` bridges when they are installed).
 pub fn list_input_devices() -> Vec<InputDevice> {
-    let mut out = Vec::new();
-    for host_id in cpal::available_hosts() {
-        let Ok(host) = cpal::host_from_id(host_id) else {
-            continue;
-        };
-        let default_id = host
-            .default_input_device()
-            .and_then(|d| d.id().ok())
-            .map(|id| id.to_string());
-        let Ok(devices) = host.input_devices() else {
-            continue;
-        };
-        for dev in devices {
+    let host = host();
+    let host_name = host.id().name().to_string();
+    let default_id = host
+        .default_input_device()
+        .and_then(|d| d.id().ok())
+        .map(|id| id.to_string());
+    let Ok(devices) = host.input_devices() else {
+        return Vec::new();
+    };
+    devices
+        .map(|dev| {
             let id = dev.id().map(|i| i.to_string()).unwrap_or_default();
-            out.push(InputDevice {
+            InputDevice {
                 name: dev
                     .description()
                     .map(|d| d.name().to_string())
@@ -61,12 +59,29 @@ pub fn list_input_devices() -> Vec<InputDevice> {
                         c.sample_format()
                     )
                 }),
-                host: host_id.name().to_string(),
+                host: host_name.clone(),
                 id,
-            });
+            }
+        })
+        .collect()
+}
+
+/// The audio host: `TOFU_AUDIO_HOST` (e.g. `alsa`, `jack` where built in)
+/// when set, else cpal's default.
+fn host() -> cpal::Host {
+    if let Ok(wanted) = std::env::var("TOFU_AUDIO_HOST") {
+        let found = cpal::available_hosts()
+            .into_iter()
+            .find(|id| id.name().eq_ignore_ascii_case(&wanted))
+            .and_then(|id| cpal::host_from_id(id).ok());
+        match found {
+            Some(h) => return h,
+            None => {
+                tracing::warn!(%wanted, "TOFU_AUDIO_HOST names no available audio host; using the default")
+            }
         }
     }
-    out
+    cpal::default_host()
 }
 
 /// Finds an input device by exact id, else by a case-insensitive part of its name.
@@ -99,7 +114,7 @@ impl AudioSource for MicSource {
         stop: Arc<AtomicBool>,
     ) -> Result<JoinHandle<()>> {
         // Open once up front so a missing microphone is a clear error at start.
-        let first = open(self.device.as_deref())?;
+        let first = open(&host(), self.device.as_deref())?;
         let device = self.device.clone();
         Ok(std::thread::Builder::new()
             .name("tofu-capture".into())
@@ -119,10 +134,9 @@ struct Capture {
     dropped: Arc<AtomicUsize>,
 }
 
-fn open(device: Option<&str>) -> Result<Capture> {
-    let host = cpal::default_host();
+fn open(host: &cpal::Host, device: Option<&str>) -> Result<Capture> {
     let dev = match device {
-        Some(name) => find_device(&host, name).ok_or_else(|| {
+        Some(name) => find_device(host, name).ok_or_else(|| {
             Error::Capture(format!(
                 "no input device matches '{name}' (see `tofu listen --list-devices`)"
             ))
@@ -224,6 +238,8 @@ fn capture_loop(
     tx: Sender<SourceEvent>,
     stop: Arc<AtomicBool>,
 ) {
+    // One host for the thread's life (some hosts are client connections).
+    let host = host();
     let mut capture = Some(first);
     let mut buf = vec![0f32; 4096];
     let mut resampler: Option<(u32, Resampler16k)> = None;
@@ -231,7 +247,7 @@ fn capture_loop(
     while !stop.load(Ordering::Relaxed) {
         let Some(cap) = capture.as_mut() else {
             std::thread::sleep(Duration::from_secs(1));
-            match open(device.as_deref()) {
+            match open(&host, device.as_deref()) {
                 Ok(c) => {
                     tracing::info!(name = %c.name, "input device back");
                     capture = Some(c);
@@ -259,12 +275,12 @@ fn capture_loop(
         // Follow the system default input when it changes (unless a device was named).
         if device.is_none() && last_default_check.elapsed() >= Duration::from_secs(2) {
             last_default_check = Instant::now();
-            let now = cpal::default_host()
+            let now = host
                 .default_input_device()
                 .and_then(|d| d.id().ok())
                 .map(|i| i.to_string());
             if now.is_some() && now != cap.id {
-                match open(None) {
+                match open(&host, None) {
                     Ok(c) => {
                         tracing::info!(name = %c.name, "the default input changed; following it");
                         capture = Some(c);
