@@ -168,20 +168,8 @@ fn an_hour_of_silence_transcribes_to_nothing() {
         .set_len(44 + data_len as u64)
         .unwrap();
     let data = tempfile::tempdir().unwrap();
-    let out = common::tofu(data.path())
-        .arg("transcribe")
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(
-        String::from_utf8(out.stdout).unwrap(),
-        format!("{}\t\n", path.display())
-    );
+    let stdout = common::stdout_of(&mut common::tofu(data.path()).arg("transcribe").arg(&path));
+    assert_eq!(stdout, format!("{}\t\n", path.display()));
 }
 
 #[test]

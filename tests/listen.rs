@@ -116,17 +116,11 @@ fn muted_listening_hears_nothing() {
 #[test]
 fn fast_file_listening_over_the_cli_prints_each_turn() {
     let data = tempfile::tempdir().unwrap();
-    let out = common::tofu(data.path())
-        .args(["listen", "--fast", "--input"])
-        .arg(common::speech_file("arctic_a0024.wav"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = common::stdout_of(
+        &mut common::tofu(data.path())
+            .args(["listen", "--fast", "--input"])
+            .arg(common::speech_file("arctic_a0024.wav")),
     );
-    let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
     assert!(
         stdout.starts_with("you: It was my reports from the north"),

@@ -22,16 +22,10 @@ const FILES: [&str; 5] = [
 fn plain_transcripts_of_real_speech_match_the_references() {
     let refs = common::speech_manifest();
     let data = tempfile::tempdir().unwrap();
-    let out = common::tofu(data.path())
-        .args(["transcribe", "--plain"])
-        .args(FILES.iter().map(|f| common::speech_file(f)))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = common::stdout_of(
+        common::tofu(data.path())
+            .args(["transcribe", "--plain"])
+            .args(FILES.iter().map(|f| common::speech_file(f))),
     );
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), FILES.len(), "one line per file:\n{stdout}");
@@ -63,17 +57,11 @@ fn the_listening_path_keeps_word_errors_low_on_clean_speech() {
         .collect();
     assert!(rows.len() >= 15, "{} clean files", rows.len());
     let data = tempfile::tempdir().unwrap();
-    let out = common::tofu(data.path())
-        .arg("transcribe")
-        .args(rows.iter().map(|(f, _)| common::speech_file(f)))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = common::stdout_of(
+        &mut common::tofu(data.path())
+            .arg("transcribe")
+            .args(rows.iter().map(|(f, _)| common::speech_file(f))),
     );
-    let stdout = String::from_utf8(out.stdout).unwrap();
     let (mut errors, mut words) = (0, 0);
     for (line, (_, reference)) in stdout.lines().zip(&rows) {
         let text = line.split_once('\t').unwrap().1;
@@ -94,17 +82,12 @@ fn the_listening_path_keeps_word_errors_low_on_clean_speech() {
 fn json_output_carries_segments_language_and_timings() {
     let data = tempfile::tempdir().unwrap();
     let file = common::speech_file("libri_1272-141231-0000.wav");
-    let out = common::tofu(data.path())
-        .args(["transcribe", "--json"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = common::stdout_of(
+        &mut common::tofu(data.path())
+            .args(["transcribe", "--json"])
+            .arg(&file),
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(v["file"], file.display().to_string());
     assert_eq!(v["language"], "en");
     assert_eq!(

@@ -291,15 +291,8 @@ pub fn listen(
         pos += samples.len() as u64;
         match controls.mode() {
             Mode::Mute => {
-                if let Some((start, buf)) = ptt.take() {
-                    finish_turn(
-                        Utterance {
-                            start,
-                            samples: buf,
-                            reason: EndReason::Silence,
-                        },
-                        &mut on_event,
-                    );
+                if let Some(utt) = close_ptt(&mut ptt, EndReason::Silence) {
+                    finish_turn(utt, &mut on_event);
                 }
             }
             Mode::PushToTalk => {
@@ -311,15 +304,9 @@ pub fn listen(
                     }
                     (Some((_, buf)), true) => buf.extend_from_slice(&samples),
                     (Some(_), false) => {
-                        let (start, buf) = ptt.take().expect("matched Some");
-                        finish_turn(
-                            Utterance {
-                                start,
-                                samples: buf,
-                                reason: EndReason::Silence,
-                            },
-                            &mut on_event,
-                        );
+                        if let Some(utt) = close_ptt(&mut ptt, EndReason::Silence) {
+                            finish_turn(utt, &mut on_event);
+                        }
                     }
                     (None, false) => {}
                 }
@@ -362,15 +349,8 @@ pub fn listen(
             finish_turn(utt, &mut on_event);
         }
     }
-    if let Some((start, buf)) = ptt.take() {
-        finish_turn(
-            Utterance {
-                start,
-                samples: buf,
-                reason: EndReason::EndOfStream,
-            },
-            &mut on_event,
-        );
+    if let Some(utt) = close_ptt(&mut ptt, EndReason::EndOfStream) {
+        finish_turn(utt, &mut on_event);
     }
     drop(job_tx);
     for ev in done_rx {
@@ -380,6 +360,15 @@ pub fn listen(
     controls.stop();
     let _ = source_thread.join();
     Ok(())
+}
+
+/// Ends a push-to-talk turn, if one is open.
+fn close_ptt(ptt: &mut Option<(u64, Vec<f32>)>, reason: EndReason) -> Option<Utterance> {
+    ptt.take().map(|(start, samples)| Utterance {
+        start,
+        samples,
+        reason,
+    })
 }
 
 fn secs(samples: u64) -> f64 {

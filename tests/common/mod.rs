@@ -59,3 +59,15 @@ pub fn tofu(data_dir: &std::path::Path) -> std::process::Command {
         .env("TOFU_MODELS_DIR", models_dir());
     cmd
 }
+
+/// Runs a command that must succeed; returns its stdout (stderr is shown on failure).
+pub fn stdout_of(cmd: &mut std::process::Command) -> String {
+    let out = cmd.output().expect("the command starts");
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
