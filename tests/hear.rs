@@ -168,7 +168,7 @@ fn an_hour_of_silence_transcribes_to_nothing() {
         .set_len(44 + data_len as u64)
         .unwrap();
     let data = tempfile::tempdir().unwrap();
-    let stdout = common::stdout_of(&mut common::tofu(data.path()).arg("transcribe").arg(&path));
+    let stdout = common::stdout_of(common::tofu(data.path()).arg("transcribe").arg(&path));
     assert_eq!(stdout, format!("{}\t\n", path.display()));
 }
 

@@ -117,7 +117,7 @@ fn muted_listening_hears_nothing() {
 fn fast_file_listening_over_the_cli_prints_each_turn() {
     let data = tempfile::tempdir().unwrap();
     let stdout = common::stdout_of(
-        &mut common::tofu(data.path())
+        common::tofu(data.path())
             .args(["listen", "--fast", "--input"])
             .arg(common::speech_file("arctic_a0024.wav")),
     );

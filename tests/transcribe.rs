@@ -58,7 +58,7 @@ fn the_listening_path_keeps_word_errors_low_on_clean_speech() {
     assert!(rows.len() >= 15, "{} clean files", rows.len());
     let data = tempfile::tempdir().unwrap();
     let stdout = common::stdout_of(
-        &mut common::tofu(data.path())
+        common::tofu(data.path())
             .arg("transcribe")
             .args(rows.iter().map(|(f, _)| common::speech_file(f))),
     );
@@ -83,7 +83,7 @@ fn json_output_carries_segments_language_and_timings() {
     let data = tempfile::tempdir().unwrap();
     let file = common::speech_file("libri_1272-141231-0000.wav");
     let stdout = common::stdout_of(
-        &mut common::tofu(data.path())
+        common::tofu(data.path())
             .args(["transcribe", "--json"])
             .arg(&file),
     );
