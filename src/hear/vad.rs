@@ -120,15 +120,6 @@ impl Segmenter {
         }
     }
 
-    pub fn config(&self) -> &VadConfig {
-        &self.cfg
-    }
-
-    /// Whether a turn is in progress.
-    pub fn speaking(&self) -> bool {
-        matches!(self.state, State::Speaking { .. })
-    }
-
     /// The audio of the turn in progress (for partial transcripts).
     pub fn current(&self) -> Option<&[f32]> {
         match &self.state {
