@@ -29,6 +29,37 @@ pub enum Error {
     #[error("voice: {0}")]
     Voice(String),
 
+    #[error("history database: {0}")]
+    Store(String),
+
+    #[error(
+        "the history database {} is damaged ({detail}). Nothing in it was changed; a copy is kept at {}. \
+         To start a new, empty history, move {} away (the copy stays). To try to rescue it: sqlite3 {} .recover",
+        path.display(), copy.display(), path.display(), path.display()
+    )]
+    StoreDamaged {
+        path: PathBuf,
+        detail: String,
+        copy: PathBuf,
+    },
+
+    #[error(
+        "the history database {} was written by a newer Tofu (schema version {found}; this one knows up to {known}). \
+         Nothing was changed: update Tofu to open it",
+        path.display()
+    )]
+    StoreTooNew {
+        path: PathBuf,
+        found: i64,
+        known: usize,
+    },
+
+    #[error("{0}")]
+    NotFound(String),
+
+    #[error("{0}")]
+    Invalid(String),
+
     #[error("no data directory: {0} (set TOFU_DATA_DIR or pass --data-dir)")]
     NoDataDir(String),
 
@@ -41,3 +72,30 @@ pub enum Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        let hint = match e.sqlite_error_code() {
+            Some(ErrorCode::DiskFull) => {
+                " (the disk is full: free some space; nothing already saved was lost)"
+            }
+            Some(ErrorCode::ReadOnly)
+            | Some(ErrorCode::CannotOpen)
+            | Some(ErrorCode::PermissionDenied) => {
+                " (check that the data folder exists and is writable)"
+            }
+            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
+                " (another Tofu is writing to it; try again)"
+            }
+            _ => "",
+        };
+        Error::Store(format!("{e}{hint}"))
+    }
+}
+
+impl From<rusqlite_migration::Error> for Error {
+    fn from(e: rusqlite_migration::Error) -> Self {
+        Error::Store(format!("schema migration failed: {e}"))
+    }
+}

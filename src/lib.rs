@@ -10,10 +10,13 @@ pub mod audio;
 pub mod bench;
 pub mod error;
 pub mod eval;
+pub mod export;
 pub mod hear;
 pub mod llm;
 pub mod paths;
+pub mod store;
 pub mod stt;
+pub mod timefmt;
 pub mod tts;
 
 pub use error::{Error, Result};

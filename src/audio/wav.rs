@@ -88,6 +88,31 @@ pub fn resample(mono: &[f32], from: u32, to: u32) -> std::result::Result<Vec<f32
         .collect())
 }
 
+/// Writes 16-bit PCM at 16 kHz mono: to a temporary name first, flushed to
+/// disk, then renamed, so a crash never leaves a half-written file under the
+/// final name.
+pub fn write_wav_16k(path: &Path, samples: &[f32]) -> std::io::Result<()> {
+    let tmp = path.with_extension("wav.partial");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: SAMPLE_RATE,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let to_io = |e: hound::Error| match e {
+        hound::Error::IoError(io) => io,
+        other => std::io::Error::other(other.to_string()),
+    };
+    let mut w = hound::WavWriter::create(&tmp, spec).map_err(to_io)?;
+    for &s in samples {
+        w.write_sample((s.clamp(-1.0, 1.0) * 32767.0) as i16)
+            .map_err(to_io)?;
+    }
+    w.finalize().map_err(to_io)?;
+    std::fs::File::open(&tmp)?.sync_all()?;
+    std::fs::rename(&tmp, path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

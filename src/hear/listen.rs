@@ -9,7 +9,7 @@
 //! is transcribed: a crash or a failed transcription loses nothing, and the
 //! file can be transcribed again.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::Arc;
@@ -241,7 +241,7 @@ pub fn listen(
         let audio = match &cfg.audio_dir {
             Some(dir) => {
                 let path = dir.join(format!("{session}-{turn:04}.wav"));
-                match save_wav(&path, &utt.samples) {
+                match crate::audio::wav::write_wav_16k(&path, &utt.samples) {
                     Ok(()) => Some(path),
                     Err(e) => {
                         on_event(HearEvent::Error {
@@ -373,26 +373,4 @@ fn close_ptt(ptt: &mut Option<(u64, Vec<f32>)>, reason: EndReason) -> Option<Utt
 
 fn secs(samples: u64) -> f64 {
     samples as f64 / SAMPLE_RATE as f64
-}
-
-/// Writes 16-bit PCM at 16 kHz, to a temporary name first.
-pub fn save_wav(path: &Path, samples: &[f32]) -> std::io::Result<()> {
-    let tmp = path.with_extension("wav.partial");
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: SAMPLE_RATE,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let to_io = |e: hound::Error| match e {
-        hound::Error::IoError(io) => io,
-        other => std::io::Error::other(other.to_string()),
-    };
-    let mut w = hound::WavWriter::create(&tmp, spec).map_err(to_io)?;
-    for &s in samples {
-        w.write_sample((s.clamp(-1.0, 1.0) * 32767.0) as i16)
-            .map_err(to_io)?;
-    }
-    w.finalize().map_err(to_io)?;
-    std::fs::rename(&tmp, path)
 }

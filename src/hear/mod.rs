@@ -26,9 +26,26 @@ pub fn transcribe_recording(
     opts: &TranscribeOptions,
 ) -> Result<Transcript> {
     let audio_s = samples.len() as f64 / SAMPLE_RATE as f64;
-    let mut parts = Vec::new();
-    for u in vad::segment_all(samples, vad) {
-        parts.push(model.transcribe_at(&u.samples, u.start_s(), opts)?);
-    }
+    let parts = transcribe_utterances(model, samples, vad, opts)?
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
     Ok(Transcript::join(parts, &opts.language, audio_s))
+}
+
+/// Each utterance the VAD finds in a recording, with its own transcript
+/// (segment times are in the recording's timeline).
+pub fn transcribe_utterances(
+    model: &SpeechModel,
+    samples: &[f32],
+    vad: &VadConfig,
+    opts: &TranscribeOptions,
+) -> Result<Vec<(Utterance, Transcript)>> {
+    vad::segment_all(samples, vad)
+        .into_iter()
+        .map(|u| {
+            let t = model.transcribe_at(&u.samples, u.start_s(), opts)?;
+            Ok((u, t))
+        })
+        .collect()
 }

@@ -186,6 +186,14 @@ impl SpeechModel {
         SpeechModel::load(&path)
     }
 
+    /// The model's name as stored with each turn (its file name without extension).
+    pub fn name(&self) -> String {
+        self.path()
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "whisper".into())
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -1,8 +1,10 @@
-//! Benchmarks that print figures: each measures Tofu's path and a plain
-//! baseline in the same run, on the same data and model.
+//! `tofu bench asr`: Tofu's speech-to-text path against whisper.cpp's plain
+//! decode, on the same files and model in the same run.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+
+use super::{ms, peak_rss_mb, reset_peak_rss};
 
 use serde::Serialize;
 
@@ -163,27 +165,4 @@ pub fn asr(data: &Path, model_path: &Path, opts: &TranscribeOptions) -> Result<A
         plain: figures(&|f| f.plain_errors, &|f| f.plain_ms, plain_rss),
         per_file,
     })
-}
-
-fn ms(t: Instant) -> f64 {
-    t.elapsed().as_secs_f64() * 1e3
-}
-
-/// Peak resident set size of this process so far, MB (Linux; 0 elsewhere).
-pub fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(0.0)
-}
-
-/// Resets the peak RSS to the current RSS (Linux: `5` to /proc/self/clear_refs).
-pub fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }

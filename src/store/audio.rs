@@ -1,0 +1,209 @@
+//! The audio of each turn: where it is put, when it goes.
+//!
+//! Paths in the database are relative to the data folder. Files the store
+//! writes go to `audio/YYYY-MM-DD/HHMMSS-<uid>.wav` (local date of the turn).
+
+use std::path::{Component, Path, PathBuf};
+
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+
+use super::model::AudioIn;
+use super::Store;
+use crate::error::{Error, Result};
+
+/// How long turns' audio is kept (the text is always kept until deleted).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retention {
+    /// Keep audio this many days; `None` keeps it forever.
+    pub days: Option<u32>,
+}
+
+const RETENTION_KEY: &str = "retention";
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+pub(crate) struct Placed {
+    pub rel: String,
+    /// The store made this file (so it removes it if the insert fails).
+    pub created: bool,
+}
+
+impl Store {
+    pub(crate) fn place_audio(
+        &self,
+        audio: AudioIn<'_>,
+        uid: &str,
+        started_at: i64,
+    ) -> Result<Placed> {
+        let io = |path: &Path, e| Error::Io {
+            path: path.to_path_buf(),
+            source: e,
+        };
+        if let AudioIn::InDataDir(path) = audio {
+            let rel = self.relative(path).ok_or_else(|| {
+                Error::Invalid(format!(
+                    "{} is not inside the data folder {}",
+                    path.display(),
+                    self.data_dir.display()
+                ))
+            })?;
+            if !path.is_file() {
+                return Err(Error::NotFound(format!("no audio file {}", path.display())));
+            }
+            return Ok(Placed {
+                rel,
+                created: false,
+            });
+        }
+        let when = chrono::DateTime::from_timestamp_millis(started_at)
+            .unwrap_or_default()
+            .with_timezone(&chrono::Local);
+        let rel = format!(
+            "audio/{}/{}-{}.wav",
+            when.format("%Y-%m-%d"),
+            when.format("%H%M%S"),
+            &uid[..uid.len().min(12)]
+        );
+        let path = self.data_dir.join(&rel);
+        let dir = path.parent().expect("audio path has a folder");
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        match audio {
+            AudioIn::Samples(samples) => {
+                crate::audio::wav::write_wav_16k(&path, samples).map_err(|e| io(&path, e))?
+            }
+            AudioIn::CopyFrom(from) => copy_synced(from, &path)?,
+            AudioIn::InDataDir(_) => unreachable!("handled above"),
+        }
+        Ok(Placed { rel, created: true })
+    }
+
+    /// Copies an imported turn's audio in: under the relative path it had
+    /// when that is a free, plain path inside `audio/`, else a new name.
+    pub(crate) fn copy_audio_in(
+        &self,
+        from: &Path,
+        wanted: &str,
+        uid: &str,
+        started_at: i64,
+    ) -> Result<String> {
+        let sane = Path::new(wanted)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+            && wanted.starts_with("audio/")
+            && wanted.ends_with(".wav");
+        let target = self.data_dir.join(wanted);
+        if !sane || target.exists() {
+            return Ok(self
+                .place_audio(AudioIn::CopyFrom(from), uid, started_at)?
+                .rel);
+        }
+        let dir = target.parent().expect("audio path has a folder");
+        std::fs::create_dir_all(dir).map_err(|e| Error::Io {
+            path: dir.to_path_buf(),
+            source: e,
+        })?;
+        copy_synced(from, &target)?;
+        Ok(wanted.to_string())
+    }
+
+    /// `path` relative to the data folder, if it is inside it.
+    pub(crate) fn relative(&self, path: &Path) -> Option<String> {
+        let abs = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            std::env::current_dir().ok()?.join(path)
+        };
+        let rel = abs.strip_prefix(&self.data_dir).ok()?;
+        if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+            return None;
+        }
+        rel.to_str().map(|s| s.replace('\\', "/"))
+    }
+
+    /// The absolute path of a stored audio path.
+    pub fn audio_file(&self, rel: &str) -> PathBuf {
+        self.data_dir.join(rel)
+    }
+
+    /// Deletes the files in the trash (paths relative to the data folder)
+    /// and then their trash rows; a file already gone is fine. Rows are put
+    /// in the trash in the same transaction that removes their turns, so a
+    /// crash in between leaves a file that the next open deletes, never a
+    /// recording the person asked to delete.
+    pub(crate) fn empty_trash(&self) -> Result<u32> {
+        let rels: Vec<String> = self
+            .conn
+            .prepare("SELECT path FROM audio_trash")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut removed = 0;
+        for rel in &rels {
+            let path = self.data_dir.join(rel);
+            match std::fs::remove_file(&path) {
+                Ok(()) => removed += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), "could not delete audio: {e}");
+                    continue;
+                }
+            }
+            if let Some(dir) = path.parent() {
+                // Drops the day folder once it is empty (fails harmlessly if not).
+                let _ = std::fs::remove_dir(dir);
+            }
+            self.conn
+                .execute("DELETE FROM audio_trash WHERE path = ?1", [rel])?;
+        }
+        Ok(removed)
+    }
+
+    pub fn retention(&self) -> Result<Retention> {
+        Ok(self.setting(RETENTION_KEY)?.unwrap_or_default())
+    }
+
+    /// Sets how long audio is kept, and applies it at once.
+    pub fn set_retention(&mut self, retention: Retention) -> Result<u32> {
+        self.set_setting(RETENTION_KEY, &retention)?;
+        match retention.days {
+            Some(days) => self.apply_retention(days, super::now_ms()),
+            None => Ok(0),
+        }
+    }
+
+    /// Deletes the audio of turns that ended more than `days` days before
+    /// `now` (their text stays). Returns how many files went.
+    pub fn apply_retention(&mut self, days: u32, now: i64) -> Result<u32> {
+        let cutoff = now - i64::from(days) * DAY_MS;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT OR IGNORE INTO audio_trash(path)
+             SELECT audio_path FROM turns WHERE audio_path IS NOT NULL AND ended_at < ?1",
+            params![cutoff],
+        )?;
+        tx.execute(
+            "UPDATE turns SET audio_path = NULL WHERE audio_path IS NOT NULL AND ended_at < ?1",
+            params![cutoff],
+        )?;
+        tx.commit()?;
+        self.empty_trash()
+    }
+}
+
+/// Copies under a temporary name, syncs, renames: never a half file.
+fn copy_synced(from: &Path, to: &Path) -> Result<()> {
+    let tmp = to.with_extension("wav.partial");
+    std::fs::copy(from, &tmp).map_err(|e| Error::Io {
+        path: from.to_path_buf(),
+        source: e,
+    })?;
+    std::fs::File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .and_then(|_| std::fs::rename(&tmp, to))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            Error::Io {
+                path: to.to_path_buf(),
+                source: e,
+            }
+        })
+}
