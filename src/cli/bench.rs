@@ -23,10 +23,88 @@ pub enum BenchCommand {
         #[arg(long, value_name = "FILE")]
         model: Option<PathBuf>,
     },
+    /// The history at scale: insert N turns of real text into a fresh
+    /// database, then search latency (p50/p99) against a LIKE-scan baseline
+    Store {
+        /// How many turns to insert
+        #[arg(long, default_value_t = 100_000)]
+        turns: usize,
+        /// How many searches to time
+        #[arg(long, default_value_t = 400)]
+        queries: usize,
+        /// Folder of .txt files the turns' text is drawn from
+        #[arg(long, default_value = "../shared/testdata/style")]
+        text: PathBuf,
+        /// An empty folder to build the database in [default: a temporary one, removed after]
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// One JSON object instead of the table
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
     match cmd {
+        BenchCommand::Store {
+            turns,
+            queries,
+            text,
+            dir,
+            json,
+        } => {
+            let (work, temporary) = match dir {
+                Some(d) => (d, false),
+                None => (
+                    std::env::temp_dir().join(format!("tofu-bench-store-{}", std::process::id())),
+                    true,
+                ),
+            };
+            let result = tofu::bench::store::run(&text, &work, turns, queries);
+            if temporary {
+                let _ = std::fs::remove_dir_all(&work);
+            }
+            let r = result?;
+            if json {
+                println!("{}", serde_json::to_string(&r)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!(
+                "store: {} turns in {} conversations, database {:.1} MB",
+                r.turns, r.conversations, r.db_mb
+            );
+            println!(
+                "insert: {:.1} s ({:.0} turns/s, one transaction per conversation); one live turn synced: p50 {:.2} ms, p99 {:.2} ms",
+                r.insert_s, r.insert_turns_per_s, r.add_turn_p50_ms, r.add_turn_p99_ms
+            );
+            println!(
+                "open (integrity quick check + migrations): {:.0} ms",
+                r.open_ms
+            );
+            println!(
+                "{:<22} {:>7} {:>9} {:>9} {:>9} {:>9}",
+                "search", "queries", "p50 ms", "p99 ms", "max ms", "mean hits"
+            );
+            let row = |name: &str, l: &tofu::bench::store::Latency| {
+                println!(
+                    "{name:<22} {:>7} {:>9.2} {:>9.2} {:>9.2} {:>9.1}",
+                    l.queries, l.p50_ms, l.p99_ms, l.max_ms, l.mean_hits
+                )
+            };
+            row("fts5, all queries", &r.search);
+            for (kind, l) in &r.search_by_kind {
+                row(&format!("  {kind}"), l);
+            }
+            row("baseline: LIKE scan", &r.baseline_like);
+            println!(
+                "target: search p99 < {:.0} ms: {} ({:.2} ms); baseline p50 is {:.0}x the FTS p50",
+                r.target_p99_ms,
+                if r.target_met { "met" } else { "MISSED" },
+                r.search.p99_ms,
+                r.baseline_like.p50_ms / r.search.p50_ms.max(1e-6)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         BenchCommand::Asr { data, json, model } => {
             let model = match model {
                 Some(m) => m,

@@ -1,7 +1,8 @@
 //! `tofu listen`: live transcription from the microphone (or a WAV file used
-//! as one). Each finished turn prints `you: TEXT` on stdout; partial
-//! transcripts and problems go to stderr. `--json` prints every event as one
-//! JSON object per line instead.
+//! as one). Each finished turn is kept in the store (one conversation per
+//! run; `--no-save` keeps nothing) and then prints `you: TEXT` on stdout;
+//! partial transcripts and problems go to stderr. `--json` prints every event
+//! as one JSON object per line instead.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,7 +11,8 @@ use std::sync::Arc;
 use clap::Args;
 use tofu::audio::mic::{list_input_devices, MicSource};
 use tofu::audio::source::{AudioSource, Pace, WavSource};
-use tofu::hear::{listen, Controls, HearEvent, ListenConfig};
+use tofu::hear::{listen, Controls, HearEvent, Heard, ListenConfig};
+use tofu::store::{AudioIn, ConversationId, NewTurn, Source, Store};
 use tofu::stt::SpeechModel;
 use tofu::Paths;
 
@@ -37,6 +39,43 @@ pub struct ListenArgs {
     /// Spoken language (ISO code), or `auto`
     #[arg(long, default_value = "en")]
     pub language: String,
+    /// Keep nothing: no audio, no history (by default every turn is saved)
+    #[arg(long)]
+    pub no_save: bool,
+}
+
+/// Saves each heard turn into one conversation, started at the first turn.
+struct Keeper {
+    store: Store,
+    conversation: Option<ConversationId>,
+    listen_started: i64,
+    model: String,
+}
+
+impl Keeper {
+    fn keep(&mut self, h: &Heard) -> tofu::Result<()> {
+        let conversation = match self.conversation {
+            Some(c) => c,
+            None => *self.conversation.insert(self.store.start_conversation(
+                self.listen_started,
+                Source::Live,
+                None,
+            )?),
+        };
+        let turn = NewTurn {
+            language: Some(h.language.clone()),
+            confidence: Some(f64::from(h.confidence)),
+            model: Some(self.model.clone()),
+            ..NewTurn::user(
+                h.text.clone(),
+                self.listen_started + (h.start_s * 1e3).round() as i64,
+                self.listen_started + (h.end_s * 1e3).round() as i64,
+            )
+        };
+        let audio = h.audio.as_deref().map(AudioIn::InDataDir);
+        self.store.add_turn(conversation, turn, audio)?;
+        Ok(())
+    }
 }
 
 pub fn run(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
@@ -58,7 +97,19 @@ pub fn run(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     paths.ensure()?;
+    let mut keeper = match args.no_save {
+        true => None,
+        false => Some(Keeper {
+            store: Store::open(&paths.data_dir)?,
+            conversation: None,
+            listen_started: tofu::store::now_ms(),
+            model: String::new(),
+        }),
+    };
     let model = Arc::new(SpeechModel::load_default(&paths.model_store())?);
+    if let Some(k) = keeper.as_mut() {
+        k.model = model.name();
+    }
     let source: Box<dyn AudioSource> = match &args.input {
         Some(file) => Box::new(WavSource::new(
             file,
@@ -73,14 +124,27 @@ pub fn run(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
         }),
     };
     eprintln!("listening to {} (Ctrl-C to stop)", source.describe());
+    let day = chrono::Local::now().format("%Y-%m-%d").to_string();
     let mut cfg = ListenConfig {
-        audio_dir: Some(paths.audio_dir()),
+        audio_dir: keeper.as_ref().map(|_| paths.audio_dir().join(day)),
         ..ListenConfig::default()
     };
     cfg.stt.language = args.language.clone();
     let controls = Controls::default();
     let mut errors = 0;
     listen(source, model, cfg, controls, |ev| {
+        // Saved before it is shown: a turn on screen is a turn on disk.
+        if let (Some(k), HearEvent::Final(h)) = (keeper.as_mut(), &ev) {
+            if h.text.is_empty() {
+                // Only noise: its recording holds nothing worth keeping.
+                if let Some(a) = &h.audio {
+                    let _ = std::fs::remove_file(a);
+                }
+            } else if let Err(e) = k.keep(h) {
+                errors += 1;
+                eprintln!("error: could not save the turn: {e}");
+            }
+        }
         if args.json {
             if args.levels || !matches!(ev, HearEvent::Level { .. }) {
                 println!("{}", serde_json::to_string(&ev).unwrap_or_default());

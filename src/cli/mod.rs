@@ -1,6 +1,7 @@
 //! Argument parsing and dispatch. Each subcommand lives in its own module.
 
 mod bench;
+mod history;
 mod listen;
 mod models;
 mod transcribe;
@@ -39,6 +40,17 @@ pub enum Command {
     /// Listen live and print what was said (`you: TEXT` per turn)
     Listen(listen::ListenArgs),
 
+    /// Review what was said: list, show, search, edit, delete, export, import
+    #[command(subcommand)]
+    History(history::HistoryCommand),
+
+    /// Delete everything Tofu keeps about you (history, audio, settings, style), not the models
+    ForgetEverything {
+        /// Yes, really: this cannot be undone
+        #[arg(long)]
+        yes: bool,
+    },
+
     /// Show where Tofu keeps its data and models
     Paths,
 
@@ -68,6 +80,31 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Transcribe(args) => transcribe::run(args, &paths),
         Command::Bench(cmd) => bench::run(cmd, &paths),
         Command::Listen(args) => listen::run(args, &paths),
+        Command::History(cmd) => history::run(cmd, &paths),
+        Command::ForgetEverything { yes } => {
+            if !yes {
+                eprintln!(
+                    "this deletes every conversation, recording, setting and the style model in {}; \
+                     run again with --yes to do it",
+                    paths.data_dir.display()
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            // Forgetting must work even when the database is damaged.
+            let removed = match tofu::store::Store::open(&paths.data_dir) {
+                Ok(store) => store.forget_everything()?,
+                Err(e) => {
+                    eprintln!("note: {e}");
+                    tofu::store::forget_folder(&paths.data_dir)?
+                }
+            };
+            println!(
+                "forgot everything: removed {} item(s) from {}",
+                removed.len(),
+                paths.data_dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Paths => {
             println!("data\t{}", paths.data_dir.display());
             println!("models\t{}", paths.models_dir.display());

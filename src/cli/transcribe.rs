@@ -8,8 +8,10 @@ use std::process::ExitCode;
 
 use clap::Args;
 use tofu::audio::wav::read_wav_16k_mono;
-use tofu::hear::{transcribe_recording, VadConfig};
-use tofu::stt::{SpeechModel, TranscribeOptions};
+use tofu::audio::SAMPLE_RATE;
+use tofu::hear::{transcribe_utterances, Utterance, VadConfig};
+use tofu::store::{AudioIn, ConversationId, NewTurn, Source, Store};
+use tofu::stt::{SpeechModel, TranscribeOptions, Transcript};
 use tofu::Paths;
 
 #[derive(Debug, Args)]
@@ -30,8 +32,60 @@ pub struct TranscribeArgs {
     #[arg(long, value_name = "FRAMES")]
     pub ctx_margin: Option<u32>,
     /// whisper.cpp's plain decode of the whole file (no voice-activity cut, full 30 s window)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "save")]
     pub plain: bool,
+    /// Keep the recordings: each utterance becomes a turn of one new
+    /// conversation (files one after another), its audio copied into the data folder
+    #[arg(long)]
+    pub save: bool,
+}
+
+/// Where `--save` puts things: one conversation, files laid end to end.
+struct Saver {
+    store: Store,
+    conversation: Option<ConversationId>,
+    started_at: i64,
+    /// Where the next file starts on the conversation's timeline.
+    offset_ms: i64,
+    model: String,
+}
+
+impl Saver {
+    fn save(
+        &mut self,
+        audio_len: usize,
+        utterances: &[(Utterance, Transcript)],
+    ) -> anyhow::Result<Vec<String>> {
+        let mut ids = Vec::new();
+        for (u, t) in utterances.iter().filter(|(_, t)| !t.text.is_empty()) {
+            let conversation = match self.conversation {
+                Some(c) => c,
+                None => {
+                    let c =
+                        self.store
+                            .start_conversation(self.started_at, Source::Recording, None)?;
+                    *self.conversation.insert(c)
+                }
+            };
+            let base = self.started_at + self.offset_ms;
+            let turn = NewTurn {
+                language: Some(t.language.clone()),
+                confidence: Some(f64::from(t.confidence)),
+                model: Some(self.model.clone()),
+                ..NewTurn::user(
+                    t.text.clone(),
+                    base + (u.start_s() * 1e3).round() as i64,
+                    base + (u.end_s() * 1e3).round() as i64,
+                )
+            };
+            let stored =
+                self.store
+                    .add_turn(conversation, turn, Some(AudioIn::Samples(&u.samples)))?;
+            ids.push(stored.id.to_string());
+        }
+        self.offset_ms += (audio_len as f64 * 1e3 / SAMPLE_RATE as f64).round() as i64;
+        Ok(ids)
+    }
 }
 
 pub fn run(args: TranscribeArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
@@ -53,19 +107,43 @@ pub fn run(args: TranscribeArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
         ..base
     };
     let vad = VadConfig::default();
+    let mut saver = match args.save {
+        true => Some(Saver {
+            store: Store::open(&paths.data_dir)?,
+            conversation: None,
+            started_at: tofu::store::now_ms(),
+            offset_ms: 0,
+            model: model.name(),
+        }),
+        false => None,
+    };
     let mut failed = 0;
     for file in &args.files {
         let result = read_wav_16k_mono(file).and_then(|audio| {
             if args.plain {
-                model.transcribe(&audio, &opts)
-            } else {
-                transcribe_recording(&model, &audio, &vad, &opts)
+                return Ok((model.transcribe(&audio, &opts)?, audio.len(), Vec::new()));
             }
+            let utterances = transcribe_utterances(&model, &audio, &vad, &opts)?;
+            let parts = utterances.iter().map(|(_, t)| t.clone()).collect();
+            let audio_s = audio.len() as f64 / SAMPLE_RATE as f64;
+            let joined = Transcript::join(parts, &opts.language, audio_s);
+            Ok((joined, audio.len(), utterances))
         });
         match result {
-            Ok(t) => {
+            Ok((t, audio_len, utterances)) => {
+                let turns = match saver.as_mut() {
+                    Some(saver) => match saver.save(audio_len, &utterances) {
+                        Ok(ids) => ids,
+                        Err(e) => {
+                            eprintln!("{}: not saved: {e:#}", file.display());
+                            failed += 1;
+                            Vec::new()
+                        }
+                    },
+                    None => Vec::new(),
+                };
                 if args.json {
-                    let obj = serde_json::json!({
+                    let mut obj = serde_json::json!({
                         "file": file,
                         "text": t.text,
                         "language": t.language,
@@ -73,6 +151,10 @@ pub fn run(args: TranscribeArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
                         "confidence": t.confidence,
                         "timings": { "audio_s": t.audio_s, "decode_ms": t.decode_ms, "model_load_ms": load_ms },
                     });
+                    if let Some(c) = saver.as_ref().and_then(|s| s.conversation) {
+                        obj["conversation"] = c.to_string().into();
+                        obj["turns"] = turns.into();
+                    }
                     println!("{obj}");
                 } else {
                     println!("{}\t{}", file.display(), t.text.replace(['\t', '\n'], " "));
@@ -83,6 +165,11 @@ pub fn run(args: TranscribeArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
                 failed += 1;
             }
         }
+    }
+    if let Some(c) = saver.as_ref().and_then(|s| s.conversation) {
+        eprintln!("saved as conversation {c} (tofu history show {c})");
+    } else if saver.is_some() {
+        eprintln!("nothing was said, so nothing was saved");
     }
     Ok(if failed > 0 {
         ExitCode::FAILURE
