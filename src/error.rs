@@ -45,13 +45,14 @@ pub enum Error {
 
     #[error(
         "the history database {} was written by a newer Tofu (schema version {found}; this one knows up to {known}). \
-         Nothing was changed: update Tofu to open it",
-        path.display()
+         Nothing was changed (a copy is kept at {}): update Tofu to open it",
+        path.display(), copy.display()
     )]
     StoreTooNew {
         path: PathBuf,
         found: i64,
         known: usize,
+        copy: PathBuf,
     },
 
     #[error("{0}")]

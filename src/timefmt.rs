@@ -27,10 +27,15 @@ pub fn parse_rfc3339(s: &str) -> Result<i64, String> {
 /// `yesterday`, or an age like `3d`, `12h`, `90m` (that long before now).
 pub fn parse_user_time(s: &str, now: DateTime<Local>) -> Result<i64, String> {
     let s = s.trim();
+    // The day's first moment: midnight, or where clocks skip midnight
+    // (daylight saving starting at 00:00), the first hour that exists.
     let midnight = |d: NaiveDate| {
-        Local
-            .from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight exists"))
-            .earliest()
+        (0..3)
+            .find_map(|h| {
+                Local
+                    .from_local_datetime(&d.and_hms_opt(h, 0, 0)?)
+                    .earliest()
+            })
             .map(|t| t.timestamp_millis())
             .ok_or_else(|| format!("`{s}`: that local time does not exist"))
     };
@@ -45,14 +50,17 @@ pub fn parse_user_time(s: &str, now: DateTime<Local>) -> Result<i64, String> {
         .last()
         .and_then(|(i, u)| s[..i].parse::<i64>().ok().map(|n| (n, u)))
     {
-        let ms = match unit {
-            'd' => Some(n * 86_400_000),
-            'h' => Some(n * 3_600_000),
-            'm' => Some(n * 60_000),
+        let per = match unit {
+            'd' => Some(86_400_000i64),
+            'h' => Some(3_600_000),
+            'm' => Some(60_000),
             _ => None,
         };
-        if let Some(ms) = ms {
-            return Ok(now.timestamp_millis() - ms);
+        if let Some(per) = per {
+            return n
+                .checked_mul(per)
+                .and_then(|ms| now.timestamp_millis().checked_sub(ms))
+                .ok_or_else(|| format!("`{s}` is too long ago"));
         }
     }
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
@@ -145,6 +153,7 @@ mod tests {
         );
         assert!(parse_user_time("last tuesday", now).is_err());
         assert!(parse_user_time("2026-13-01", now).is_err());
+        assert!(parse_user_time("99999999999999d", now).is_err());
     }
 
     #[test]

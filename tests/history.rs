@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{speech_file, stdout_of, tofu};
+use common::{files_under, speech_file, stdout_of, tofu};
 
 const FILES: [&str; 3] = [
     "libri_1272-141231-0000.wav", // "A man said to the universe, sir, I exist."
@@ -19,26 +19,6 @@ fn json_lines(s: &str) -> Vec<serde_json::Value> {
     s.lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect()
-}
-
-fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 #[test]
@@ -238,13 +218,16 @@ fn listening_keeps_each_turn_and_forget_everything_removes_it_all() {
         1
     );
 
-    // Forgetting needs --yes, then leaves nothing (models live elsewhere here).
-    std::fs::remove_file(&input).unwrap();
+    // Forgetting needs --yes, then leaves nothing of Tofu's (the models live
+    // elsewhere here; the input recording is the person's own file).
     let refused = tofu(d).arg("forget-everything").output().unwrap();
     assert!(!refused.status.success());
     assert!(!files_under(d).is_empty());
     let out = stdout_of(tofu(d).args(["forget-everything", "--yes"]));
     assert!(out.starts_with("forgot everything"), "{out}");
-    let left: Vec<_> = std::fs::read_dir(d).unwrap().collect();
-    assert!(left.is_empty(), "nothing left on disk: {left:?}");
+    assert_eq!(
+        files_under(d),
+        vec![input],
+        "nothing of Tofu's left on disk"
+    );
 }

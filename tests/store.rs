@@ -113,6 +113,8 @@ fn refuses_a_database_from_a_newer_tofu_and_changes_nothing() {
     assert!(matches!(err, Error::StoreTooNew { .. }), "{err}");
     assert!(err.to_string().contains("newer Tofu"), "{err}");
     assert_eq!(std::fs::read(&db).unwrap(), before);
+    assert!(err.to_string().contains("a copy is kept at"), "{err}");
+    assert_eq!(damaged_copies(dir.path()).len(), 1);
 }
 
 fn damaged_copies(dir: &Path) -> Vec<std::path::PathBuf> {
@@ -152,6 +154,13 @@ fn a_file_that_is_not_a_database_is_kept_and_reported_never_reset() {
         junk,
         "the copy is exact"
     );
+    // Trying again reports the same copy rather than piling up more.
+    let again = Store::open(dir.path()).err().unwrap();
+    assert!(
+        again.to_string().contains(&copies[0].display().to_string()),
+        "{again}"
+    );
+    assert_eq!(damaged_copies(dir.path()), copies);
 }
 
 #[test]
@@ -519,7 +528,7 @@ fn deleting_removes_the_audio_and_the_search_entries() {
         .unwrap();
     assert_eq!((d.conversations, d.turns, d.audio_files), (1, 1, 1));
     assert_eq!(store.turn_count().unwrap(), 0);
-    let left: Vec<_> = walk(&dir.path().join("audio"));
+    let left: Vec<_> = common::files_under(&dir.path().join("audio"));
     assert!(left.is_empty(), "no audio left: {left:?}");
 }
 
@@ -551,24 +560,6 @@ fn an_interrupted_delete_finishes_on_the_next_open() {
     assert!(file.exists());
     let _store = Store::open(dir.path()).unwrap();
     assert!(!file.exists(), "the next open deletes the recording");
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p.clone());
-            }
-            out.push(p);
-        }
-    }
-    out
 }
 
 /// A store with two conversations, a correction, a companion turn and audio.
@@ -831,7 +822,7 @@ fn a_full_disk_is_a_clear_error_and_loses_nothing() {
 }
 
 #[test]
-fn forget_everything_leaves_nothing_but_the_models() {
+fn forget_everything_leaves_nothing_but_the_models_and_other_peoples_files() {
     let dir = tempfile::tempdir().unwrap();
     let models = dir.path().join("models");
     std::fs::create_dir_all(&models).unwrap();
@@ -844,14 +835,18 @@ fn forget_everything_leaves_nothing_but_the_models() {
     drop(store);
     // A kept copy of a once-damaged database counts as user data too.
     std::fs::write(dir.path().join("tofu.db.damaged-20260101-000000"), b"old").unwrap();
+    // A data folder pointed at a folder that also holds the person's own files.
+    std::fs::write(dir.path().join("notes.txt"), b"not Tofu's").unwrap();
     let store = Store::open(dir.path()).unwrap();
     let removed = store.forget_everything().unwrap();
-    assert!(!removed.is_empty());
-    let left: Vec<_> = walk(dir.path());
+    assert!(removed.len() >= 3, "{removed:?}");
     assert_eq!(
-        left,
-        vec![models.clone(), models.join("ggml-base.bin")],
-        "only the models remain"
+        common::files_under(dir.path()),
+        vec![
+            dir.path().join("models/ggml-base.bin"),
+            dir.path().join("notes.txt")
+        ],
+        "only the models and the person's own file remain"
     );
     // And a fresh start works.
     let store = Store::open(dir.path()).unwrap();
@@ -917,5 +912,97 @@ fn the_store_benchmark_runs_and_reports_every_figure() {
     assert!(
         tofu::bench::store::run(&text, dir.path(), 10, 1).is_err(),
         "refuses a folder with a database"
+    );
+}
+
+#[test]
+fn a_damaged_database_with_a_journal_is_copied_as_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    store_transcripts(&mut store);
+    drop(store);
+    let db = dir.path().join("tofu.db");
+    let wal = dir.path().join("tofu.db-wal");
+    // A writer that died with committed pages still in the journal.
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch("PRAGMA wal_autocheckpoint = 0; INSERT INTO settings(key, value, updated_at) VALUES ('late', '1', 0);")
+            .unwrap();
+        std::mem::forget(conn);
+    }
+    assert!(std::fs::metadata(&wal).unwrap().len() > 0);
+    let mut bytes = std::fs::read(&db).unwrap();
+    for b in &mut bytes[2 * 4096..6 * 4096] {
+        *b = 0x5A;
+    }
+    std::fs::write(&db, &bytes).unwrap();
+    let wal_before = std::fs::read(&wal).unwrap();
+    let err = Store::open(dir.path()).err().expect("damage is found");
+    assert!(matches!(err, Error::StoreDamaged { .. }), "{err}");
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        bytes,
+        "the file is left as found"
+    );
+    assert_eq!(
+        std::fs::read(&wal).unwrap(),
+        wal_before,
+        "and so is its journal"
+    );
+    let copy = &damaged_copies(dir.path())[0];
+    assert_eq!(std::fs::read(copy).unwrap(), bytes);
+    let copy_wal = std::path::PathBuf::from(format!("{}-wal", copy.display()));
+    assert_eq!(std::fs::read(copy_wal).unwrap(), wal_before);
+}
+
+#[test]
+fn recordings_that_belong_to_no_turn_are_swept_once_old() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let c = store.start_conversation(T0, Source::Live, None).unwrap();
+    let audio = tone(0.2);
+    let kept = store
+        .add_turn(
+            c,
+            NewTurn::user("kept", T0, T0 + 100),
+            Some(AudioIn::Samples(&audio)),
+        )
+        .unwrap();
+    // The sweep runs once a day: the last one was two days ago.
+    let two_days_ago = tofu::store::now_ms() - 2 * 86_400_000;
+    store
+        .set_setting("maintenance.audio_swept_at", &two_days_ago)
+        .unwrap();
+    drop(store);
+    // What a crash between writing a recording and storing its turn leaves.
+    let day = dir.path().join("audio/2025-11-26");
+    std::fs::create_dir_all(&day).unwrap();
+    let old = day.join("065320-orphan.wav");
+    let fresh = day.join("065321-inflight.wav");
+    tofu::audio::wav::write_wav_16k(&old, &audio).unwrap();
+    tofu::audio::wav::write_wav_16k(&fresh, &audio).unwrap();
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    std::fs::File::options()
+        .write(true)
+        .open(&old)
+        .unwrap()
+        .set_modified(two_hours_ago)
+        .unwrap();
+    // The kept turn's file is old too: still kept, because a turn refers to it.
+    let kept_file = dir.path().join(kept.audio_path.as_deref().unwrap());
+    std::fs::File::options()
+        .write(true)
+        .open(&kept_file)
+        .unwrap()
+        .set_modified(two_hours_ago)
+        .unwrap();
+
+    let store = Store::open(dir.path()).unwrap();
+    assert!(!old.exists(), "an old recording of no turn is removed");
+    assert!(fresh.exists(), "a recording being saved right now is not");
+    assert!(kept_file.exists());
+    assert_eq!(
+        store.turn(kept.id).unwrap().unwrap().audio_path,
+        kept.audio_path
     );
 }

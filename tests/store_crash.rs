@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use tofu::store::Store;
 
+mod common;
+
 /// The writer example, built by `cargo test` beside the test binaries.
 fn writer() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
@@ -26,13 +28,21 @@ fn writer() -> PathBuf {
     path
 }
 
+#[derive(Debug)]
+enum Known {
+    /// Stored and acknowledged: (audio path, text).
+    Acked(String, String),
+    /// A deletion was under way when the writer was killed (or finished).
+    Deleting(String),
+    Deleted(String),
+}
+
 #[test]
 fn kill_9_during_writes_never_loses_an_acknowledged_turn() {
     let dir = tempfile::tempdir().unwrap();
     let writer = writer();
     let mut rng = fastrand::Rng::with_seed(0x7_0f_u64);
-    // uid -> the text last acknowledged for it.
-    let mut acked = std::collections::HashMap::<String, String>::new();
+    let mut known = std::collections::HashMap::<String, Known>::new();
     let iterations = 200;
     let started = Instant::now();
     for i in 0..iterations {
@@ -61,11 +71,33 @@ fn kill_9_during_writes_never_loses_an_acknowledged_turn() {
             "iteration {i}: the writer stopped on its own ({status}): {err}"
         );
         for line in reader.join().unwrap() {
-            let mut parts = line.splitn(3, ' ');
-            let (kind, uid, text) = (parts.next(), parts.next(), parts.next());
-            match (kind, uid, text) {
-                (Some("ack" | "fix"), Some(uid), Some(text)) => {
-                    acked.insert(uid.to_string(), text.to_string());
+            let mut parts = line.splitn(2, ' ');
+            let (kind, rest) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            let mut rest = rest.splitn(2, ' ');
+            let uid = rest.next().unwrap_or("").to_string();
+            let tail = rest.next().unwrap_or("").to_string();
+            let audio_of = |k: Option<&Known>| match k {
+                Some(Known::Acked(a, _)) | Some(Known::Deleting(a)) | Some(Known::Deleted(a)) => {
+                    a.clone()
+                }
+                None => panic!("iteration {i}: {line:?} names an unknown turn"),
+            };
+            match kind {
+                "ack" => {
+                    let (audio, text) = tail.split_once(' ').expect("ack has audio and text");
+                    known.insert(uid, Known::Acked(audio.into(), text.into()));
+                }
+                "fix" => {
+                    let audio = audio_of(known.get(&uid));
+                    known.insert(uid, Known::Acked(audio, tail));
+                }
+                "deleting" => {
+                    let audio = audio_of(known.get(&uid));
+                    known.insert(uid, Known::Deleting(audio));
+                }
+                "del" => {
+                    let audio = audio_of(known.get(&uid));
+                    known.insert(uid, Known::Deleted(audio));
                 }
                 _ => panic!("iteration {i}: odd line from the writer: {line:?}"),
             }
@@ -76,30 +108,53 @@ fn kill_9_during_writes_never_loses_an_acknowledged_turn() {
         assert_eq!(store.integrity_check().unwrap(), Ok(()), "iteration {i}");
     }
     let store = Store::open(dir.path()).unwrap();
+    let acked = known
+        .values()
+        .filter(|k| matches!(k, Known::Acked(..)))
+        .count();
+    let deleted = known
+        .values()
+        .filter(|k| matches!(k, Known::Deleted(..)))
+        .count();
     assert!(
-        acked.len() >= 200,
-        "the writer got only {} turns in over {iterations} runs: the loop did not exercise writing",
-        acked.len()
+        acked >= 200 && deleted >= 20,
+        "the writer got only {acked} turns and {deleted} deletions in {iterations} runs: the loop did not exercise writing"
     );
-    for (uid, text) in &acked {
-        let turn = store
-            .turn_by_uid(uid)
-            .unwrap()
-            .unwrap_or_else(|| panic!("acknowledged turn {uid} is missing"));
-        // The acknowledged text, or a correction that committed just before
-        // the kill and was not yet acknowledged (the change in flight).
-        let in_flight = format!("{text} (corrected)");
-        assert!(
-            turn.text() == text || turn.text() == in_flight,
-            "turn {uid}: {:?}, acknowledged {text:?}",
-            turn.text()
-        );
+    for (uid, k) in &known {
+        let turn = store.turn_by_uid(uid).unwrap();
+        match k {
+            Known::Acked(_, text) => {
+                let turn = turn.unwrap_or_else(|| panic!("acknowledged turn {uid} is missing"));
+                // The acknowledged text, or a correction that committed just
+                // before the kill and was not yet acknowledged.
+                let in_flight = format!("{text} (corrected)");
+                assert!(
+                    turn.text() == text || turn.text() == in_flight,
+                    "turn {uid}: {:?}, acknowledged {text:?}",
+                    turn.text()
+                );
+            }
+            Known::Deleted(audio) => {
+                assert!(turn.is_none(), "deleted turn {uid} is back");
+                assert!(
+                    !store.audio_file(audio).exists(),
+                    "deleted turn {uid} left its recording {audio}"
+                );
+            }
+            Known::Deleting(audio) => {
+                if turn.is_none() {
+                    assert!(
+                        !store.audio_file(audio).exists(),
+                        "turn {uid}, deleted as the writer died, left {audio}"
+                    );
+                }
+            }
+        }
     }
     // No half-written turn: every stored turn has its whole audio.
-    let total = store.turn_count().unwrap();
     let convs = store.conversations_full(Default::default()).unwrap();
     let turns: Vec<_> = convs.iter().flat_map(|c| &c.turns).collect();
-    assert_eq!(turns.len() as i64, total);
+    assert_eq!(turns.len() as i64, store.turn_count().unwrap());
     for t in &turns {
         let path = store.audio_file(t.audio_path.as_deref().expect("every turn has audio"));
         let wav =
@@ -111,17 +166,33 @@ fn kill_9_during_writes_never_loses_an_acknowledged_turn() {
             path.display()
         );
     }
-    // At most one turn per kill was in flight (committed but not yet acknowledged).
+    // At most one turn per kill was in flight (stored, not yet acknowledged),
+    // and so at most one recording per kill belongs to no turn (written, not
+    // yet stored: swept on a later day's open).
+    let stored: std::collections::HashSet<_> =
+        turns.iter().filter_map(|t| t.audio_path.clone()).collect();
+    let files = common::files_under(&dir.path().join("audio"));
+    let orphans = files
+        .iter()
+        .filter(|f| {
+            let rel = f
+                .strip_prefix(std::fs::canonicalize(dir.path()).unwrap())
+                .unwrap();
+            !stored.contains(rel.to_str().unwrap())
+        })
+        .count();
     assert!(
-        turns.len() <= acked.len() + iterations,
-        "{} turns stored, {} acknowledged",
-        turns.len(),
-        acked.len()
+        orphans <= iterations,
+        "{orphans} recordings belong to no turn"
+    );
+    let unacked = turns.iter().filter(|t| !known.contains_key(&t.uid)).count();
+    assert!(
+        unacked <= iterations,
+        "{unacked} turns stored without acknowledgement"
     );
     eprintln!(
-        "{iterations} kills in {:.1} s: {} turns acknowledged, {} stored",
+        "{iterations} kills in {:.1} s: {acked} turns acknowledged, {deleted} deleted, {} stored, {unacked} in flight, {orphans} orphan recordings",
         started.elapsed().as_secs_f64(),
-        acked.len(),
         turns.len()
     );
 }

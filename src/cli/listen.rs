@@ -54,14 +54,7 @@ struct Keeper {
 
 impl Keeper {
     fn keep(&mut self, h: &Heard) -> tofu::Result<()> {
-        let conversation = match self.conversation {
-            Some(c) => c,
-            None => *self.conversation.insert(self.store.start_conversation(
-                self.listen_started,
-                Source::Live,
-                None,
-            )?),
-        };
+        let conversation = self.conversation()?;
         let turn = NewTurn {
             language: Some(h.language.clone()),
             confidence: Some(f64::from(h.confidence)),
@@ -75,6 +68,26 @@ impl Keeper {
         let audio = h.audio.as_deref().map(AudioIn::InDataDir);
         self.store.add_turn(conversation, turn, audio)?;
         Ok(())
+    }
+
+    fn keep_untranscribed(&mut self, audio: &std::path::Path) -> tofu::Result<()> {
+        let conversation = self.conversation()?;
+        let now = tofu::store::now_ms();
+        let turn = NewTurn::user("", now, now);
+        self.store
+            .add_turn(conversation, turn, Some(AudioIn::InDataDir(audio)))?;
+        Ok(())
+    }
+
+    fn conversation(&mut self) -> tofu::Result<ConversationId> {
+        Ok(match self.conversation {
+            Some(c) => c,
+            None => *self.conversation.insert(self.store.start_conversation(
+                self.listen_started,
+                Source::Live,
+                None,
+            )?),
+        })
     }
 }
 
@@ -102,7 +115,7 @@ pub fn run(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
         false => Some(Keeper {
             store: Store::open(&paths.data_dir)?,
             conversation: None,
-            listen_started: tofu::store::now_ms(),
+            listen_started: 0,
             model: String::new(),
         }),
     };
@@ -126,12 +139,18 @@ pub fn run(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
     eprintln!("listening to {} (Ctrl-C to stop)", source.describe());
     let day = chrono::Local::now().format("%Y-%m-%d").to_string();
     let mut cfg = ListenConfig {
-        audio_dir: keeper.as_ref().map(|_| paths.audio_dir().join(day)),
+        audio_dir: keeper
+            .as_ref()
+            .map(|k| k.store.data_dir().join("audio").join(day)),
         ..ListenConfig::default()
     };
     cfg.stt.language = args.language.clone();
     let controls = Controls::default();
     let mut errors = 0;
+    if let Some(k) = keeper.as_mut() {
+        // Turn times count from here, where the stream starts.
+        k.listen_started = tofu::store::now_ms();
+    }
     listen(source, model, cfg, controls, |ev| {
         // Saved before it is shown: a turn on screen is a turn on disk.
         if let (Some(k), HearEvent::Final(h)) = (keeper.as_mut(), &ev) {
@@ -143,6 +162,13 @@ pub fn run(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
             } else if let Err(e) = k.keep(h) {
                 errors += 1;
                 eprintln!("error: could not save the turn: {e}");
+            }
+        }
+        // A turn that could not be transcribed is kept too (empty text, its
+        // audio), so it shows in the history and can be played or deleted.
+        if let (Some(k), HearEvent::Error { audio: Some(a), .. }) = (keeper.as_mut(), &ev) {
+            if let Err(e) = k.keep_untranscribed(a) {
+                eprintln!("error: could not save the untranscribed turn: {e}");
             }
         }
         if args.json {

@@ -138,29 +138,41 @@ pub fn import_json(store: &mut Store, json: &str, source: &Path) -> Result<Impor
         )));
     }
     let beside = source.parent().map(Path::to_path_buf).unwrap_or_default();
+    // Only `audio/.../*.wav` paths that hold a readable WAV are taken: an
+    // export cannot make the import copy any other file.
     let find_audio = |rel: &str| -> Option<PathBuf> {
-        let rel = Path::new(rel);
-        if rel.is_absolute()
-            || rel
-                .components()
-                .any(|c| c == std::path::Component::ParentDir)
-        {
+        let p = Path::new(rel);
+        let plain = p
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !plain || !rel.starts_with("audio/") || !rel.ends_with(".wav") {
             return None;
         }
         [doc.data_dir.clone(), Some(beside.clone())]
             .into_iter()
             .flatten()
-            .map(|d| d.join(rel))
-            .find(|p| p.is_file())
+            .map(|d| d.join(p))
+            .find(|f| f.is_file() && hound::WavReader::open(f).is_ok())
+    };
+    let check_uid = |uid: &str| -> Result<()> {
+        let ok = (1..=64).contains(&uid.len())
+            && uid.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if ok {
+            Ok(())
+        } else {
+            Err(bad(format!("malformed id {uid:?}")))
+        }
     };
     // Check the whole file before writing anything.
     let mut plans = Vec::with_capacity(doc.conversations.len());
     let mut report = ImportReport::default();
     for c in &doc.conversations {
+        check_uid(&c.uid)?;
         let mut missing = 0;
         let started_at = parse_rfc3339(&c.started_at).map_err(&bad)?;
         let mut turns = Vec::with_capacity(c.turns.len());
         for t in &c.turns {
+            check_uid(&t.uid)?;
             let audio = match &t.audio {
                 Some(rel) => match find_audio(rel) {
                     Some(path) => Some((path, rel.clone())),

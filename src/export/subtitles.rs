@@ -17,6 +17,11 @@ fn cues(conversations: &[Conversation]) -> (i64, Vec<&Turn>) {
     (origin, turns)
 }
 
+/// A cue must end after it starts.
+fn end(t: &Turn) -> i64 {
+    t.ended_at.max(t.started_at + 1)
+}
+
 /// `HH:MM:SS<sep>mmm` (hours may pass 99).
 fn stamp(ms: i64, sep: char) -> String {
     let ms = ms.max(0);
@@ -38,7 +43,7 @@ pub fn srt(conversations: &[Conversation]) -> String {
             "{}\n{} --> {}\n{}: {}\n\n",
             i + 1,
             stamp(t.started_at - origin, ','),
-            stamp(t.ended_at - origin, ','),
+            stamp(end(t) - origin, ','),
             speaker_name(t),
             one_block(t.text())
         );
@@ -55,7 +60,7 @@ pub fn vtt(conversations: &[Conversation]) -> String {
             "{}\n{} --> {}\n<v {}>{}\n\n",
             t.id,
             stamp(t.started_at - origin, '.'),
-            stamp(t.ended_at - origin, '.'),
+            stamp(end(t) - origin, '.'),
             escape_vtt(speaker_name(t)),
             escape_vtt(&one_block(t.text()))
         );

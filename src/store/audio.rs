@@ -58,11 +58,17 @@ impl Store {
         let when = chrono::DateTime::from_timestamp_millis(started_at)
             .unwrap_or_default()
             .with_timezone(&chrono::Local);
+        // Only letters and digits of the uid reach the file name.
+        let tag: String = uid
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(12)
+            .collect();
         let rel = format!(
             "audio/{}/{}-{}.wav",
             when.format("%Y-%m-%d"),
             when.format("%H%M%S"),
-            &uid[..uid.len().min(12)]
+            if tag.is_empty() { "turn" } else { &tag }
         );
         let path = self.data_dir.join(&rel);
         let dir = path.parent().expect("audio path has a folder");
@@ -108,10 +114,11 @@ impl Store {
 
     /// `path` relative to the data folder, if it is inside it.
     pub(crate) fn relative(&self, path: &Path) -> Option<String> {
-        let abs = if path.is_absolute() {
-            path.to_path_buf()
-        } else {
-            std::env::current_dir().ok()?.join(path)
+        // The data folder is canonical (symlinks resolved); so must this be.
+        let abs = match std::fs::canonicalize(path) {
+            Ok(p) => p,
+            Err(_) if path.is_absolute() => path.to_path_buf(),
+            Err(_) => std::env::current_dir().ok()?.join(path),
         };
         let rel = abs.strip_prefix(&self.data_dir).ok()?;
         if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
@@ -186,6 +193,47 @@ impl Store {
         )?;
         tx.commit()?;
         self.empty_trash()
+    }
+
+    /// Deletes files under `audio/` that no turn refers to and that are
+    /// older than `min_age` (a turn being saved right now is left alone):
+    /// what a crash between writing a recording and storing its turn leaves.
+    /// Without this, such a recording would be on disk but in no history
+    /// the person can see or delete.
+    pub fn sweep_orphan_audio(&self, min_age: std::time::Duration) -> Result<u32> {
+        let known: std::collections::HashSet<String> = self
+            .conn
+            .prepare("SELECT audio_path FROM turns WHERE audio_path IS NOT NULL")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut removed = 0;
+        let mut stack = vec![self.data_dir.join("audio")];
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let Ok(meta) = entry.metadata() else { continue };
+                if meta.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let old_enough = meta
+                    .modified()
+                    .ok()
+                    .and_then(|m| m.elapsed().ok())
+                    .is_some_and(|age| age >= min_age);
+                let referenced = self.relative(&path).is_some_and(|rel| known.contains(&rel));
+                if old_enough && !referenced && std::fs::remove_file(&path).is_ok() {
+                    removed += 1;
+                }
+            }
+            if dir != self.data_dir.join("audio") {
+                let _ = std::fs::remove_dir(&dir); // only if empty
+            }
+        }
+        Ok(removed)
     }
 }
 

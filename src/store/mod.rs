@@ -75,6 +75,32 @@ impl Store {
         })?;
         let path = data_dir.join(DB_FILE);
         let existed = std::fs::metadata(&path).is_ok_and(|m| m.len() > 0);
+        if existed {
+            // Checked through a read-only connection, which cannot change the
+            // file (a read-write one would fold its journal in on close).
+            let ro = Connection::open_with_flags(
+                &path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(|e| Error::Store(format!("cannot open {}: {e}", path.display())))?;
+            ro.busy_timeout(Duration::from_secs(5))?;
+            if let Some(detail) = damage(&ro)? {
+                drop(ro);
+                let copy = keep_copy(&path)?;
+                return Err(Error::StoreDamaged { path, detail, copy });
+            }
+            let found: i64 = ro.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            drop(ro);
+            if found > schema::LATEST as i64 {
+                let copy = keep_copy(&path)?;
+                return Err(Error::StoreTooNew {
+                    path,
+                    found,
+                    known: schema::LATEST,
+                    copy,
+                });
+            }
+        }
         let conn = Connection::open_with_flags(
             &path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -83,22 +109,6 @@ impl Store {
         )
         .map_err(|e| Error::Store(format!("cannot open {}: {e}", path.display())))?;
         conn.busy_timeout(Duration::from_secs(5))?;
-        if existed {
-            // Before anything writes to it (even the journal mode).
-            if let Some(detail) = damage(&conn)? {
-                drop(conn);
-                let copy = keep_copy(&path)?;
-                return Err(Error::StoreDamaged { path, detail, copy });
-            }
-            let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-            if found > schema::LATEST as i64 {
-                return Err(Error::StoreTooNew {
-                    path,
-                    found,
-                    known: schema::LATEST,
-                });
-            }
-        }
         // WAL: readers never block the writer, and a crash at any moment
         // leaves the last committed state. FULL: a commit is on disk before
         // it is acknowledged (turns are seconds apart; the fsync is cheap).
@@ -126,6 +136,7 @@ impl Store {
             if emptied > 0 {
                 tracing::info!(emptied, "deleted audio left by an interrupted delete");
             }
+            self.daily_sweep()?;
             if let Some(retention) = self.retention()?.days {
                 let swept = self.apply_retention(retention, crate::store::now_ms())?;
                 if swept > 0 {
@@ -134,6 +145,22 @@ impl Store {
             }
         }
         Ok(self)
+    }
+
+    /// Once a day: removes recordings that belong to no turn (see
+    /// [`Store::sweep_orphan_audio`]).
+    fn daily_sweep(&mut self) -> Result<()> {
+        const KEY: &str = "maintenance.audio_swept_at";
+        let last: Option<i64> = self.setting(KEY).unwrap_or(None);
+        let now = now_ms();
+        if last.is_some_and(|t| now - t < 24 * 3600 * 1000 && t <= now) {
+            return Ok(());
+        }
+        let swept = self.sweep_orphan_audio(Duration::from_secs(3600))?;
+        if swept > 0 {
+            tracing::info!(swept, "removed recordings that belonged to no turn");
+        }
+        self.set_setting(KEY, &now)
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -211,9 +238,9 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets everything: closes the database and deletes every file in the
-    /// data folder (history, audio, settings, style model, kept copies),
-    /// except the models folder when it lives there. Returns what was removed.
+    /// Forgets everything: closes the database and deletes what Tofu keeps
+    /// in the data folder (history, audio, settings, style model, kept
+    /// copies of damaged databases); the models stay. Returns what was removed.
     pub fn forget_everything(self) -> Result<Vec<PathBuf>> {
         let Store { conn, data_dir } = self;
         // Fold the WAL back first so no journal is left behind by the close.
@@ -223,7 +250,20 @@ impl Store {
     }
 }
 
-/// Deletes everything in `data_dir` except a `models` folder.
+/// Is this entry of the data folder something Tofu keeps about the person?
+/// (Only these are deleted by "forget everything": a data folder pointed at
+/// a folder with other files in it keeps them.)
+fn is_user_data(name: &str) -> bool {
+    name == "audio"
+        || name == DB_FILE
+        || ["-wal", "-shm", "-journal"]
+            .iter()
+            .any(|s| name == format!("{DB_FILE}{s}"))
+        || name.starts_with(&format!("{DB_FILE}.damaged-"))
+}
+
+/// Deletes everything Tofu keeps in `data_dir` (not the models, nor files
+/// that are not Tofu's).
 pub fn forget_folder(data_dir: &Path) -> Result<Vec<PathBuf>> {
     let io = |path: &Path, e: std::io::Error| Error::Io {
         path: path.to_path_buf(),
@@ -238,7 +278,7 @@ pub fn forget_folder(data_dir: &Path) -> Result<Vec<PathBuf>> {
     for entry in entries {
         let entry = entry.map_err(|e| io(data_dir, e))?;
         let path = entry.path();
-        if entry.file_name() == "models" {
+        if !is_user_data(&entry.file_name().to_string_lossy()) {
             continue;
         }
         let kind = entry.file_type().map_err(|e| io(&path, e))?;

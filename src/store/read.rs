@@ -228,10 +228,11 @@ pub fn fts_expression(input: &str) -> Option<String> {
             rest = after;
             continue;
         }
-        let end = rest.find([' ', '\t', '\n', '"']).unwrap_or(rest.len());
+        let end = rest
+            .find(|c: char| c.is_whitespace() || c == '"')
+            .unwrap_or(rest.len());
         let token = &rest[..end];
-        rest = &rest[end..];
-        rest = rest.trim_start_matches([' ', '\t', '\n']);
+        rest = rest[end..].trim_start();
         if token == "OR" {
             if terms.last().is_some_and(|t| t != "OR") {
                 terms.push("OR".into());

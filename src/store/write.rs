@@ -86,28 +86,7 @@ impl Store {
         if exists.is_none() {
             return Err(Error::NotFound(format!("no conversation {conversation}")));
         }
-        tx.execute(
-            "INSERT INTO turns(uid, conversation_id, speaker, started_at, ended_at, heard_text,
-                               corrected_text, corrected_at, language, confidence, model, engine,
-                               persona, audio_path)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            params![
-                uid,
-                conversation.0,
-                t.speaker.as_str(),
-                t.started_at,
-                t.ended_at,
-                t.text,
-                t.corrected_text,
-                t.corrected_at,
-                t.language,
-                t.confidence,
-                t.model,
-                t.engine,
-                t.persona,
-                audio_rel,
-            ],
-        )?;
+        insert_turn_row(&tx, conversation.0, uid, t, audio_rel.map(String::as_str))?;
         let id = TurnId(tx.last_insert_rowid());
         tx.commit()?;
         Ok(id)
@@ -124,34 +103,13 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut ids = Vec::with_capacity(turns.len());
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO turns(uid, conversation_id, speaker, started_at, ended_at, heard_text,
-                                   corrected_text, corrected_at, language, confidence, model, engine,
-                                   persona)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            )?;
-            for t in turns {
-                if t.ended_at < t.started_at {
-                    return Err(Error::Invalid("a turn cannot end before it starts".into()));
-                }
-                stmt.execute(params![
-                    t.uid.clone().unwrap_or_else(new_uid),
-                    conversation.0,
-                    t.speaker.as_str(),
-                    t.started_at,
-                    t.ended_at,
-                    t.text,
-                    t.corrected_text,
-                    t.corrected_at,
-                    t.language,
-                    t.confidence,
-                    t.model,
-                    t.engine,
-                    t.persona,
-                ])?;
-                ids.push(TurnId(tx.last_insert_rowid()));
+        for t in turns {
+            if t.ended_at < t.started_at {
+                return Err(Error::Invalid("a turn cannot end before it starts".into()));
             }
+            let uid = t.uid.clone().unwrap_or_else(new_uid);
+            insert_turn_row(&tx, conversation.0, &uid, t, None)?;
+            ids.push(TurnId(tx.last_insert_rowid()));
         }
         tx.commit()?;
         Ok(ids)
@@ -324,30 +282,43 @@ impl Store {
                     conv.uid
                 )));
             }
-            tx.execute(
-                "INSERT INTO turns(uid, conversation_id, speaker, started_at, ended_at, heard_text,
-                                   corrected_text, corrected_at, language, confidence, model, engine,
-                                   persona, audio_path)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                params![
-                    t.uid.clone().unwrap_or_else(new_uid),
-                    cid,
-                    t.speaker.as_str(),
-                    t.started_at,
-                    t.ended_at,
-                    t.text,
-                    t.corrected_text,
-                    t.corrected_at,
-                    t.language,
-                    t.confidence,
-                    t.model,
-                    t.engine,
-                    t.persona,
-                    rel,
-                ],
-            )?;
+            let uid = t.uid.clone().unwrap_or_else(new_uid);
+            insert_turn_row(&tx, cid, &uid, t, rel.as_deref())?;
         }
         tx.commit()?;
         Ok(ConversationId(cid))
     }
+}
+
+/// The one INSERT of a turn row (inside the caller's transaction).
+fn insert_turn_row(
+    tx: &rusqlite::Transaction<'_>,
+    conversation: i64,
+    uid: &str,
+    t: &NewTurn,
+    audio_rel: Option<&str>,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO turns(uid, conversation_id, speaker, started_at, ended_at, heard_text,
+                           corrected_text, corrected_at, language, confidence, model, engine,
+                           persona, audio_path)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?
+    .execute(params![
+        uid,
+        conversation,
+        t.speaker.as_str(),
+        t.started_at,
+        t.ended_at,
+        t.text,
+        t.corrected_text,
+        t.corrected_at,
+        t.language,
+        t.confidence,
+        t.model,
+        t.engine,
+        t.persona,
+        audio_rel,
+    ])?;
+    Ok(())
 }

@@ -71,3 +71,24 @@ pub fn stdout_of(cmd: &mut std::process::Command) -> String {
     );
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
+
+/// Every file (not folder) under `dir`, sorted; none if it does not exist.
+pub fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
