@@ -13,6 +13,7 @@ pub mod eval;
 pub mod export;
 pub mod hear;
 pub mod llm;
+pub mod mind;
 pub mod paths;
 pub mod store;
 pub mod stt;

@@ -34,6 +34,7 @@ fn chat_model_loads_in_the_worker_and_answers() {
         .generate(
             &[Message::new("user", "What is the capital of France?")],
             &opts,
+            None,
             |t| reply.push_str(t),
         )
         .unwrap();

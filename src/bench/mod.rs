@@ -5,6 +5,7 @@
 //! - [`store`]: the history at scale (insert rate, search latency p50/p99).
 
 pub mod asr;
+pub mod reply;
 pub mod store;
 
 use std::time::Instant;
@@ -28,7 +29,12 @@ pub fn percentile(values: &[f64], p: f64) -> f64 {
 
 /// Peak resident set size of this process so far, MB (Linux; 0 elsewhere).
 pub fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
+    peak_rss_mb_of("self")
+}
+
+/// The same for another process (`pid`), e.g. the language-model worker.
+pub fn peak_rss_mb_of(pid: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
             s.lines()

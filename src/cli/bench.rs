@@ -23,6 +23,16 @@ pub enum BenchCommand {
         #[arg(long, value_name = "FILE")]
         model: Option<PathBuf>,
     },
+    /// The embedded chat model answering turns with context: load time, first
+    /// token, first sentence, tokens/s, worker memory; baseline: nothing cached
+    Reply {
+        /// A GGUF chat model instead of the installed default
+        #[arg(long, value_name = "FILE")]
+        model: Option<PathBuf>,
+        /// One JSON object instead of the table
+        #[arg(long)]
+        json: bool,
+    },
     /// The history at scale: insert N turns of real text into a fresh
     /// database, then search latency (p50/p99) against a LIKE-scan baseline
     Store {
@@ -46,6 +56,60 @@ pub enum BenchCommand {
 
 pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
     match cmd {
+        BenchCommand::Reply { model, json } => {
+            let model = match model {
+                Some(m) => m,
+                None => paths.model_store().require_main(tofu::llm::DEFAULT_MODEL)?,
+            };
+            let work =
+                std::env::temp_dir().join(format!("tofu-bench-reply-{}", std::process::id()));
+            let result = tofu::bench::reply::run(&model, &work);
+            let _ = std::fs::remove_dir_all(&work);
+            let r = result?;
+            if json {
+                println!("{}", serde_json::to_string(&r)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!(
+                "reply: model {}, worker ready in {:.0} ms (model load {:.0} ms), worker peak RSS {:.0} MB",
+                r.model, r.start_ms, r.load_ms, r.worker_peak_rss_mb
+            );
+            println!(
+                "{:<6} {:>7} {:>7} {:>12} {:>15} {:>9} {:>7} {:>17} {:>20}",
+                "turn",
+                "prompt",
+                "reused",
+                "first tok ms",
+                "first sent. ms",
+                "total ms",
+                "tok/s",
+                "cold first tok ms",
+                "cold first sent. ms"
+            );
+            for (i, t) in r.turns.iter().enumerate() {
+                println!(
+                    "{:<6} {:>7} {:>7} {:>12.0} {:>15.0} {:>9.0} {:>7.1} {:>17.0} {:>20.0}",
+                    i + 1,
+                    t.prompt_tokens,
+                    t.reused_tokens,
+                    t.first_token_ms,
+                    t.first_sentence_ms,
+                    t.total_ms,
+                    t.tokens_per_s,
+                    t.cold_first_token_ms,
+                    t.cold_first_sentence_ms
+                );
+            }
+            println!(
+                "median: first token {:.0} ms (cold {:.0} ms), first sentence {:.0} ms (cold {:.0} ms), {:.1} tokens/s",
+                r.first_token_median_ms,
+                r.cold_first_token_median_ms,
+                r.first_sentence_median_ms,
+                r.cold_first_sentence_median_ms,
+                r.tokens_per_s_median
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         BenchCommand::Store {
             turns,
             queries,

@@ -3,6 +3,7 @@
 mod bench;
 mod history;
 mod listen;
+mod mind;
 mod models;
 mod transcribe;
 
@@ -44,6 +45,17 @@ pub enum Command {
     #[command(subcommand)]
     History(history::HistoryCommand),
 
+    /// The companion's personality: show, set KEY=VALUE, presets
+    #[command(subcommand)]
+    Persona(mind::PersonaCommand),
+
+    /// Where replies come from: the embedded model, an OpenAI-compatible server, or none
+    #[command(subcommand)]
+    Llm(mind::LlmCommand),
+
+    /// One reply to TEXT, through the same engine the app uses (prints the reply)
+    Reply(mind::ReplyArgs),
+
     /// Delete everything Tofu keeps about you (history, audio, settings, style), not the models
     ForgetEverything {
         /// Yes, really: this cannot be undone
@@ -81,6 +93,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(cmd) => bench::run(cmd, &paths),
         Command::Listen(args) => listen::run(args, &paths),
         Command::History(cmd) => history::run(cmd, &paths),
+        Command::Persona(cmd) => mind::persona(cmd, &paths),
+        Command::Reply(args) => mind::reply(args, &paths),
+        Command::Llm(cmd) => mind::llm(cmd, &paths),
         Command::ForgetEverything { yes } => {
             if !yes {
                 eprintln!(

@@ -6,7 +6,10 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -32,20 +35,41 @@ impl Message {
     }
 }
 
+/// Nudges a token's chance: `text` biases the first token of that text
+/// (e.g. `" honestly"`), `contains` every token whose text contains it (e.g. `"?"`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bias {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contains: Option<String>,
+    pub bias: f32,
+}
+
 #[derive(Debug, Clone)]
 pub struct GenerateOptions {
     pub max_tokens: usize,
+    /// Stop once this many sentences are complete (0 = no limit).
+    pub max_sentences: usize,
     /// 0 = greedy (deterministic).
     pub temperature: f32,
+    pub top_p: f32,
     pub seed: u32,
+    pub biases: Vec<Bias>,
+    /// Give up (and stop the worker) when no token comes for this long.
+    pub timeout: Duration,
 }
 
 impl Default for GenerateOptions {
     fn default() -> Self {
         GenerateOptions {
             max_tokens: 96,
+            max_sentences: 0,
             temperature: 0.0,
+            top_p: 0.95,
             seed: 0,
+            biases: Vec::new(),
+            timeout: Duration::from_secs(20),
         }
     }
 }
@@ -59,12 +83,33 @@ pub struct LoadInfo {
     pub load_ms: f64,
 }
 
+/// Why generation stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stop {
+    /// The model ended its reply.
+    Eos,
+    /// `max_tokens` reached.
+    Length,
+    /// `max_sentences` reached.
+    Sentences,
+    /// Cancelled by the caller.
+    Cancelled,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct GenerateStats {
     pub prompt_tokens: usize,
+    /// Prompt tokens whose evaluation was kept from the previous request.
+    #[serde(default)]
+    pub reused_tokens: usize,
     pub tokens: usize,
     pub prompt_ms: f64,
+    /// From the request to the first token, in the worker.
+    #[serde(default)]
+    pub first_token_ms: Option<f64>,
     pub generate_ms: f64,
+    pub stop: Stop,
 }
 
 #[derive(Deserialize)]
@@ -73,6 +118,7 @@ enum Event {
     Loaded(LoadInfo),
     Token { text: String },
     Done(GenerateStats),
+    Tokens { count: usize },
     Error { message: String },
 }
 
@@ -80,8 +126,10 @@ enum Event {
 pub struct LlmWorker {
     child: Child,
     stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
+    events: Receiver<std::result::Result<Event, String>>,
     info: LoadInfo,
+    /// A cancelled generation whose `done` has not been read yet.
+    draining: bool,
 }
 
 impl LlmWorker {
@@ -107,13 +155,22 @@ impl LlmWorker {
             })
     }
 
-    /// Starts a worker and loads `model` (a GGUF file) into it.
+    /// Starts a worker and loads `model` (a GGUF file) into it, waiting at
+    /// most `timeout` for it to be ready.
     pub fn start(model: &Path, n_ctx: u32) -> Result<LlmWorker> {
-        let exe = Self::worker_exe()?;
+        Self::start_with_timeout(model, n_ctx, Duration::from_secs(60))
+    }
+
+    pub fn start_with_timeout(model: &Path, n_ctx: u32, timeout: Duration) -> Result<LlmWorker> {
+        Self::start_exe(&Self::worker_exe()?, model, n_ctx, timeout)
+    }
+
+    /// Starts the worker program `exe` (tests use a stand-in that hangs).
+    pub fn start_exe(exe: &Path, model: &Path, n_ctx: u32, timeout: Duration) -> Result<LlmWorker> {
         let threads = std::thread::available_parallelism()
             .map(|n| n.get().min(4))
             .unwrap_or(2);
-        let mut child = Command::new(&exe)
+        let mut child = Command::new(exe)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -121,10 +178,28 @@ impl LlmWorker {
             .map_err(|e| Error::Llm(format!("cannot start {}: {e}", exe.display())))?;
         let stdin = child.stdin.take().expect("piped stdin");
         let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+        let (tx, events) = mpsc::channel();
+        // Reading on its own thread lets a caller cancel or time out while the
+        // worker is busy, instead of blocking on its pipe.
+        std::thread::Builder::new()
+            .name("tofu-llm-reader".into())
+            .spawn(move || {
+                for line in stdout.lines() {
+                    let msg = match line {
+                        Ok(l) => serde_json::from_str::<Event>(&l)
+                            .map_err(|e| format!("unreadable worker message {l:?}: {e}")),
+                        Err(e) => Err(format!("reading from the worker: {e}")),
+                    };
+                    if tx.send(msg).is_err() {
+                        return;
+                    }
+                }
+            })
+            .map_err(|e| Error::Llm(format!("cannot start a reader thread: {e}")))?;
         let mut worker = LlmWorker {
             child,
             stdin,
-            stdout,
+            events,
             info: LoadInfo {
                 n_vocab: 0,
                 n_ctx: 0,
@@ -132,9 +207,10 @@ impl LlmWorker {
                 chat_template: false,
                 load_ms: 0.0,
             },
+            draining: false,
         };
         worker.send(&json!({"op": "load", "model": model, "n_ctx": n_ctx, "threads": threads}))?;
-        match worker.next_event()? {
+        match worker.next_event(timeout, "loading the model")? {
             Event::Loaded(info) => worker.info = info,
             Event::Error { message } => {
                 return Err(Error::Llm(format!(
@@ -155,30 +231,102 @@ impl LlmWorker {
         &self.info
     }
 
-    /// Generates a reply to `messages`, calling `on_token` with each piece of text as it comes.
+    /// The worker's process id (for its memory figures).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// How many tokens `text` is for this model.
+    pub fn count_tokens(&mut self, text: &str) -> Result<usize> {
+        self.drain()?;
+        self.send(&json!({"op": "tokenize", "text": text}))?;
+        match self.next_event(Duration::from_secs(10), "counting tokens")? {
+            Event::Tokens { count } => Ok(count),
+            Event::Error { message } => Err(Error::Llm(message)),
+            _ => Err(Error::Llm("unexpected answer to tokenize".into())),
+        }
+    }
+
+    /// Generates a reply to `messages`, calling `on_token` with each piece
+    /// of text as it comes. When `cancel` becomes true this returns within
+    /// about 10 ms with `Stop::Cancelled` (the worker stops after its current
+    /// token; its last words are discarded before the next request).
     pub fn generate(
         &mut self,
         messages: &[Message],
         opts: &GenerateOptions,
+        cancel: Option<&AtomicBool>,
         mut on_token: impl FnMut(&str),
     ) -> Result<GenerateStats> {
+        self.drain()?;
+        let started = Instant::now();
         self.send(&json!({
             "op": "generate",
             "messages": messages,
             "max_tokens": opts.max_tokens,
+            "max_sentences": opts.max_sentences,
             "temperature": opts.temperature,
+            "top_p": opts.top_p,
             "seed": opts.seed,
+            "biases": opts.biases,
         }))?;
+        let mut tokens = 0;
+        let mut last = Instant::now();
         loop {
-            match self.next_event()? {
-                Event::Token { text } => on_token(&text),
+            if cancel.is_some_and(|c| c.load(Ordering::SeqCst)) {
+                self.send(&json!({"op": "cancel"}))?;
+                self.draining = true;
+                return Ok(GenerateStats {
+                    prompt_tokens: 0,
+                    reused_tokens: 0,
+                    tokens,
+                    prompt_ms: 0.0,
+                    first_token_ms: None,
+                    generate_ms: started.elapsed().as_secs_f64() * 1e3,
+                    stop: Stop::Cancelled,
+                });
+            }
+            let ev = match self.events.recv_timeout(Duration::from_millis(10)) {
+                Ok(ev) => ev.map_err(Error::Llm)?,
+                Err(RecvTimeoutError::Timeout) => {
+                    if last.elapsed() > opts.timeout {
+                        let _ = self.child.kill();
+                        return Err(Error::Llm(format!(
+                            "the model gave no word for {:.0} s; it was stopped",
+                            opts.timeout.as_secs_f64()
+                        )));
+                    }
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => return Err(self.stopped()),
+            };
+            last = Instant::now();
+            match ev {
+                Event::Token { text } => {
+                    tokens += 1;
+                    on_token(&text)
+                }
                 Event::Done(stats) => return Ok(stats),
                 Event::Error { message } => return Err(Error::Llm(message)),
-                Event::Loaded(_) => {
-                    return Err(Error::Llm("unexpected 'loaded' during generation".into()))
-                }
+                _ => return Err(Error::Llm("unexpected event during generation".into())),
             }
         }
+    }
+
+    /// Reads what is left of a cancelled generation.
+    fn drain(&mut self) -> Result<()> {
+        while self.draining {
+            match self.next_event(Duration::from_secs(30), "finishing a cancelled reply")? {
+                Event::Done(_) | Event::Error { .. } => self.draining = false,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Is the worker process still running?
+    pub fn is_alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
     }
 
     fn send(&mut self, req: &serde_json::Value) -> Result<()> {
@@ -187,21 +335,26 @@ impl LlmWorker {
             .map_err(|e| Error::Llm(format!("the worker is not listening: {e}")))
     }
 
-    fn next_event(&mut self) -> Result<Event> {
-        let mut line = String::new();
-        let n = self
-            .stdout
-            .read_line(&mut line)
-            .map_err(|e| Error::Llm(format!("reading from the worker: {e}")))?;
-        if n == 0 {
-            let status = self.child.try_wait().ok().flatten();
-            return Err(Error::Llm(format!(
-                "the worker stopped{}",
-                status.map(|s| format!(" ({s})")).unwrap_or_default()
-            )));
+    fn stopped(&mut self) -> Error {
+        let status = self.child.try_wait().ok().flatten();
+        Error::Llm(format!(
+            "the worker stopped{}",
+            status.map(|s| format!(" ({s})")).unwrap_or_default()
+        ))
+    }
+
+    fn next_event(&mut self, timeout: Duration, doing: &str) -> Result<Event> {
+        match self.events.recv_timeout(timeout) {
+            Ok(ev) => ev.map_err(Error::Llm),
+            Err(RecvTimeoutError::Timeout) => {
+                let _ = self.child.kill();
+                Err(Error::Llm(format!(
+                    "the worker did not answer within {:.0} s ({doing}); it was stopped",
+                    timeout.as_secs_f64()
+                )))
+            }
+            Err(RecvTimeoutError::Disconnected) => Err(self.stopped()),
         }
-        serde_json::from_str(&line)
-            .map_err(|e| Error::Llm(format!("unreadable worker message {line:?}: {e}")))
     }
 }
 

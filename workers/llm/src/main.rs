@@ -1,18 +1,28 @@
 //! `tofu-llm`: a worker process that owns one llama.cpp model.
 //!
-//! Protocol: one JSON object per line on stdin, answers as JSON lines on stdout
-//! (see `tofu::llm::protocol` for the types; this binary mirrors them with
-//! serde_json values to stay free of the engine's dependencies).
+//! Protocol: one JSON object per line on stdin, answers as JSON lines on
+//! stdout (the engine's `tofu::llm` module is the other side; this binary
+//! uses serde_json values to stay free of the engine's dependencies).
 //!
 //! - `{"op":"load","model":PATH,"n_ctx":N,"threads":N}` → `{"event":"loaded",...}`
-//! - `{"op":"generate","messages":[{"role","content"}],"max_tokens":N,"temperature":T,"seed":S}`
-//!   → `{"event":"token","text":...}`* then `{"event":"done",...}`
+//! - `{"op":"generate","messages":[{"role","content"}],"max_tokens":N,
+//!    "temperature":T,"top_p":P,"seed":S,"max_sentences":N,
+//!    "biases":[{"text":" word","bias":B} | {"contains":"?","bias":B}]}`
+//!   → `{"event":"token","text":...}`* then `{"event":"done",...,"stop":"eos|length|sentences|cancelled"}`
+//! - `{"op":"cancel"}` while generating: stops after the current token
+//!   (tokens take ~15 ms here), answered by `done` with `"stop":"cancelled"`.
 //! - any failure → `{"event":"error","message":...}`; the worker stays up.
+//!
+//! The KV cache is kept between requests: a prompt that starts with the
+//! tokens already evaluated (the system prompt, persona and earlier turns of
+//! the same conversation) only evaluates what is new (`reused_tokens`).
 //!
 //! stderr is for llama.cpp's own noise (silenced) and panics.
 
+use std::collections::VecDeque;
 use std::io::{BufRead, Write};
 use std::num::NonZeroU32;
+use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::time::Instant;
 
 use anyhow::{anyhow, bail, Context as _};
@@ -22,12 +32,45 @@ use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::{LlamaChatMessage, LlamaChatTemplate, LlamaModel};
 use llama_cpp_2::sampling::LlamaSampler;
+use llama_cpp_2::token::logit_bias::LlamaLogitBias;
+use llama_cpp_2::token::LlamaToken;
 use serde_json::{json, Value};
 
 struct Loaded {
     model: &'static LlamaModel,
     ctx: llama_cpp_2::context::LlamaContext<'static>,
     template: LlamaChatTemplate,
+    /// The tokens whose keys and values are in the cache, in order.
+    cached: Vec<LlamaToken>,
+    /// Each token's text, computed once (for `contains` biases and sentence ends).
+    pieces: Vec<String>,
+}
+
+/// Requests, read on their own thread so a `cancel` arrives mid-generation.
+struct Inbox {
+    rx: Receiver<String>,
+    queued: VecDeque<String>,
+}
+
+impl Inbox {
+    fn next(&mut self) -> Option<String> {
+        self.queued.pop_front().or_else(|| self.rx.recv().ok())
+    }
+
+    /// True when a cancel came in; other requests wait their turn.
+    fn cancelled(&mut self) -> bool {
+        loop {
+            match self.rx.try_recv() {
+                Ok(line) => {
+                    if serde_json::from_str::<Value>(&line).is_ok_and(|v| v["op"] == "cancel") {
+                        return true;
+                    }
+                    self.queued.push_back(line);
+                }
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => return false,
+            }
+        }
+    }
 }
 
 fn main() {
@@ -39,16 +82,24 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let mut loaded: Option<Loaded> = None;
-    let stdin = std::io::stdin();
-    for line in stdin.lock().lines() {
-        let Ok(line) = line else { break };
-        if line.trim().is_empty() {
-            continue;
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            if !line.trim().is_empty() && tx.send(line).is_err() {
+                break;
+            }
         }
+    });
+    let mut inbox = Inbox {
+        rx,
+        queued: VecDeque::new(),
+    };
+    let mut loaded: Option<Loaded> = None;
+    while let Some(line) = inbox.next() {
         let result = serde_json::from_str::<Value>(&line)
             .map_err(|e| anyhow!("malformed request: {e}"))
-            .and_then(|req| handle(backend, &mut loaded, &req));
+            .and_then(|req| handle(backend, &mut loaded, &req, &mut inbox));
         if let Err(e) = result {
             emit(&json!({"event": "error", "message": format!("{e:#}")}));
         }
@@ -65,6 +116,7 @@ fn handle(
     backend: &'static LlamaBackend,
     loaded: &mut Option<Loaded>,
     req: &Value,
+    inbox: &mut Inbox,
 ) -> anyhow::Result<()> {
     match req["op"].as_str() {
         Some("load") => {
@@ -88,6 +140,13 @@ fn handle(
                 Ok(t) => (t, true),
                 Err(_) => (LlamaChatTemplate::new("chatml")?, false),
             };
+            let vocab = model.vocab();
+            let pieces = (0..model.n_vocab())
+                .map(|t| {
+                    String::from_utf8_lossy(&vocab.token_to_piece(LlamaToken::new(t), false, None))
+                        .into_owned()
+                })
+                .collect();
             emit(&json!({
                 "event": "loaded",
                 "n_vocab": model.n_vocab(),
@@ -100,19 +159,81 @@ fn handle(
                 model,
                 ctx,
                 template,
+                cached: Vec::new(),
+                pieces,
             });
             Ok(())
         }
         Some("generate") => {
             let l = loaded.as_mut().context("no model loaded")?;
-            generate(l, req)
+            generate(l, req, inbox)
         }
+        Some("tokenize") => {
+            let l = loaded.as_ref().context("no model loaded")?;
+            let text = req["text"].as_str().unwrap_or("");
+            let n = l.model.vocab().tokenize(text.as_bytes(), false, true).len();
+            emit(&json!({"event": "tokens", "count": n}));
+            Ok(())
+        }
+        // A cancel that arrives after its generation ended: nothing to stop.
+        Some("cancel") => Ok(()),
         Some(other) => bail!("unknown op '{other}'"),
         None => bail!("request has no op"),
     }
 }
 
-fn generate(l: &mut Loaded, req: &Value) -> anyhow::Result<()> {
+/// How many sentences `text` holds so far: a run of `.`, `!`, `?` or `…`
+/// followed by a space or the end closes one, and so does a line break after
+/// words.
+fn count_sentences(text: &str) -> usize {
+    let chars: Vec<char> = text.chars().collect();
+    let terminal = |c: char| matches!(c, '.' | '!' | '?' | '…');
+    let mut n = 0;
+    let mut words_since = false;
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_alphanumeric() {
+            words_since = true;
+        }
+        let next = chars.get(i + 1).copied();
+        let closes = terminal(c)
+            && !next.is_some_and(terminal)
+            && next.is_none_or(|n| n.is_whitespace() || matches!(n, '"' | '”' | ')'));
+        if (closes || c == '\n') && words_since {
+            n += 1;
+            words_since = false;
+        }
+    }
+    n
+}
+
+fn biases(l: &Loaded, req: &Value) -> Vec<LlamaLogitBias> {
+    let mut out = Vec::new();
+    let Some(list) = req["biases"].as_array() else {
+        return out;
+    };
+    let vocab = l.model.vocab();
+    for b in list {
+        let bias = b["bias"].as_f64().unwrap_or(0.0) as f32;
+        if bias == 0.0 || !bias.is_finite() {
+            continue;
+        }
+        if let Some(text) = b["text"].as_str() {
+            if let Some(&first) = vocab.tokenize(text.as_bytes(), false, false).first() {
+                out.push(LlamaLogitBias::new(first, bias));
+            }
+        }
+        if let Some(needle) = b["contains"].as_str().filter(|n| !n.is_empty()) {
+            for (id, piece) in l.pieces.iter().enumerate() {
+                if piece.contains(needle) {
+                    out.push(LlamaLogitBias::new(LlamaToken::new(id as i32), bias));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn generate(l: &mut Loaded, req: &Value, inbox: &mut Inbox) -> anyhow::Result<()> {
     let messages = req["messages"]
         .as_array()
         .context("generate needs messages")?;
@@ -126,7 +247,9 @@ fn generate(l: &mut Loaded, req: &Value) -> anyhow::Result<()> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     let max_tokens = req["max_tokens"].as_u64().unwrap_or(128) as usize;
+    let max_sentences = req["max_sentences"].as_u64().unwrap_or(0) as usize;
     let temperature = req["temperature"].as_f64().unwrap_or(0.0) as f32;
+    let top_p = req["top_p"].as_f64().unwrap_or(0.95) as f32;
     let seed = req["seed"].as_u64().unwrap_or(0) as u32;
 
     let started = Instant::now();
@@ -134,42 +257,90 @@ fn generate(l: &mut Loaded, req: &Value) -> anyhow::Result<()> {
     let vocab = l.model.vocab();
     let tokens = vocab.tokenize(prompt.as_bytes(), true, true);
     let n_ctx = l.ctx.n_ctx() as usize;
-    if tokens.len() + max_tokens > n_ctx {
+    if tokens.is_empty() || tokens.len() + max_tokens > n_ctx {
         bail!(
             "the prompt ({} tokens) and reply ({max_tokens}) do not fit the context ({n_ctx})",
             tokens.len()
         );
     }
-    l.ctx.clear_kv_cache();
-    let cap = l.ctx.n_batch() as usize;
-    let mut batch = LlamaBatch::new(cap.max(1), 1);
-    for (ci, chunk) in tokens.chunks(cap).enumerate() {
+    // Keep what the cache already holds of this prompt; at least the last
+    // token is evaluated again, for its logits.
+    let mut reuse = l
+        .cached
+        .iter()
+        .zip(&tokens)
+        .take_while(|(a, b)| a == b)
+        .count();
+    reuse = reuse.min(tokens.len() - 1);
+    if reuse == 0 {
+        l.ctx.clear_kv_cache();
+    } else if !l
+        .ctx
+        .clear_kv_cache_seq(Some(0), Some(reuse as u32), None)?
+    {
+        l.ctx.clear_kv_cache();
+        reuse = 0;
+    }
+    l.cached.truncate(reuse);
+    let cap = (l.ctx.n_batch() as usize).max(1);
+    let mut batch = LlamaBatch::new(cap, 1);
+    let fresh = &tokens[reuse..];
+    for (ci, chunk) in fresh.chunks(cap).enumerate() {
         batch.clear();
         for (j, &t) in chunk.iter().enumerate() {
-            let pos = ci * cap + j;
+            let pos = reuse + ci * cap + j;
             batch.add(t, pos as i32, &[0], pos == tokens.len() - 1)?;
         }
-        l.ctx.decode(&mut batch)?;
+        if let Err(e) = l.ctx.decode(&mut batch) {
+            l.ctx.clear_kv_cache();
+            l.cached.clear();
+            bail!("evaluating the prompt failed: {e}");
+        }
     }
+    l.cached.extend_from_slice(fresh);
     let prompt_ms = started.elapsed().as_secs_f64() * 1e3;
-    let mut sampler = if temperature <= 0.0 {
-        LlamaSampler::greedy()
+
+    let mut chain = Vec::new();
+    let bias = biases(l, req);
+    if !bias.is_empty() {
+        chain.push(LlamaSampler::logit_bias(l.model.n_vocab(), &bias));
+    }
+    // A light repetition penalty: a 135M model otherwise loops.
+    chain.push(LlamaSampler::penalties(
+        l.model.n_vocab(),
+        64,
+        1.15,
+        0.0,
+        0.0,
+    ));
+    if temperature <= 0.0 {
+        chain.push(LlamaSampler::greedy());
     } else {
-        LlamaSampler::chain_simple([
-            LlamaSampler::top_k(40),
-            LlamaSampler::temp(temperature),
-            LlamaSampler::dist(seed),
-        ])
-    };
+        chain.push(LlamaSampler::top_k(40));
+        chain.push(LlamaSampler::top_p(top_p, 1));
+        chain.push(LlamaSampler::temp(temperature));
+        chain.push(LlamaSampler::dist(seed));
+    }
+    let mut sampler = LlamaSampler::chain_simple(chain);
+
     let gen_started = Instant::now();
+    let mut first_token_ms = None;
     let mut pending = Vec::<u8>::new();
+    let mut text = String::new();
     let mut generated = 0;
+    let mut stop = "length";
     for pos in tokens.len()..tokens.len() + max_tokens {
+        if inbox.cancelled() {
+            stop = "cancelled";
+            break;
+        }
         let tok = sampler.sample(&l.ctx, batch.n_tokens() - 1);
         if vocab.is_eog(tok) {
+            stop = "eos";
             break;
         }
         generated += 1;
+        first_token_ms.get_or_insert(started.elapsed().as_secs_f64() * 1e3);
         vocab.token_to_piece_into(tok, &mut pending, false, None);
         // Emit only whole UTF-8 characters; keep a split one for the next token.
         let valid = match std::str::from_utf8(&pending) {
@@ -177,13 +348,23 @@ fn generate(l: &mut Loaded, req: &Value) -> anyhow::Result<()> {
             Err(e) => e.valid_up_to(),
         };
         if valid > 0 {
-            let text = String::from_utf8_lossy(&pending[..valid]).into_owned();
+            let piece = String::from_utf8_lossy(&pending[..valid]).into_owned();
             pending.drain(..valid);
-            emit(&json!({"event": "token", "text": text}));
+            text.push_str(&piece);
+            emit(&json!({"event": "token", "text": piece}));
         }
         batch.clear();
         batch.add(tok, pos as i32, &[0], true)?;
-        l.ctx.decode(&mut batch)?;
+        if let Err(e) = l.ctx.decode(&mut batch) {
+            l.ctx.clear_kv_cache();
+            l.cached.clear();
+            bail!("generation failed: {e}");
+        }
+        l.cached.push(tok);
+        if max_sentences > 0 && count_sentences(&text) >= max_sentences {
+            stop = "sentences";
+            break;
+        }
     }
     if !pending.is_empty() {
         emit(&json!({"event": "token", "text": String::from_utf8_lossy(&pending)}));
@@ -191,9 +372,29 @@ fn generate(l: &mut Loaded, req: &Value) -> anyhow::Result<()> {
     emit(&json!({
         "event": "done",
         "prompt_tokens": tokens.len(),
+        "reused_tokens": reuse,
         "tokens": generated,
         "prompt_ms": prompt_ms,
+        "first_token_ms": first_token_ms,
         "generate_ms": gen_started.elapsed().as_secs_f64() * 1e3,
+        "stop": stop,
     }));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_sentences;
+
+    #[test]
+    fn sentences_are_counted_as_they_close() {
+        assert_eq!(count_sentences("Hello"), 0);
+        assert_eq!(count_sentences("Hello."), 1);
+        assert_eq!(count_sentences("Hello. How are"), 1);
+        assert_eq!(count_sentences("Wait... what?! Yes."), 3);
+        assert_eq!(count_sentences("It costs 3.5 euros"), 0);
+        assert_eq!(count_sentences("A list:\n- one\n- two"), 2);
+        assert_eq!(count_sentences("\n\nHi"), 0);
+        assert_eq!(count_sentences("\"Really?\" she asked."), 2);
+    }
 }

@@ -1,0 +1,217 @@
+//! Any OpenAI-compatible chat server (Ollama, llama.cpp's llama-server,
+//! LM Studio, vLLM), streamed. The endpoint defaults to this machine; the
+//! API key comes from `TOFU_LLM_API_KEY`, never from the settings file.
+//!
+//! The request runs on its own thread and hands tokens over a channel, so a
+//! cancel returns at once and a server that stalls is given up on after the
+//! timeout instead of freezing the app.
+
+use std::io::{BufRead, BufReader};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use super::backend::{Backend, Outcome, Request};
+use super::sentences::SentenceSplitter;
+use crate::error::{Error, Result};
+use crate::llm::Stop;
+
+pub const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:11434/v1";
+pub const KEY_ENV: &str = "TOFU_LLM_API_KEY";
+
+pub struct OpenAi {
+    endpoint: String,
+    model: String,
+    api_key: Option<String>,
+    agent: ureq::Agent,
+    /// The longest wait for the first word, or between two words.
+    pub timeout: Duration,
+}
+
+enum Chunk {
+    Token(String),
+    Done,
+    Failed(String),
+}
+
+impl OpenAi {
+    pub fn new(endpoint: &str, model: &str) -> OpenAi {
+        let agent = ureq::Agent::config_builder()
+            .timeout_connect(Some(Duration::from_secs(5)))
+            .http_status_as_error(false)
+            .user_agent(concat!("tofu/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        OpenAi {
+            endpoint: endpoint.trim_end_matches('/').to_string(),
+            model: model.to_string(),
+            api_key: std::env::var(KEY_ENV).ok().filter(|k| !k.is_empty()),
+            agent,
+            timeout: Duration::from_secs(20),
+        }
+    }
+
+    /// Uses this API key (instead of `TOFU_LLM_API_KEY`).
+    pub fn with_api_key(mut self, key: &str) -> OpenAi {
+        self.api_key = Some(key.to_string());
+        self
+    }
+
+    fn url(&self) -> String {
+        format!("{}/chat/completions", self.endpoint)
+    }
+}
+
+/// Reads a server-sent-events stream of chat completion chunks.
+fn read_stream(body: impl std::io::Read, tx: &mpsc::Sender<Chunk>) {
+    for line in BufReader::new(body).lines() {
+        let line = match line {
+            Ok(l) => l,
+            Err(e) => {
+                let _ = tx.send(Chunk::Failed(format!("the stream broke: {e}")));
+                return;
+            }
+        };
+        let Some(data) = line.strip_prefix("data:").map(str::trim) else {
+            continue; // comments, event names, keep-alives
+        };
+        if data == "[DONE]" {
+            let _ = tx.send(Chunk::Done);
+            return;
+        }
+        let v: Value = match serde_json::from_str(data) {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = tx.send(Chunk::Failed(format!("unreadable chunk {data:?}: {e}")));
+                return;
+            }
+        };
+        if let Some(err) = v.get("error") {
+            let msg = err["message"]
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| err.to_string());
+            let _ = tx.send(Chunk::Failed(msg));
+            return;
+        }
+        let choice = &v["choices"][0];
+        if let Some(t) = choice["delta"]["content"]
+            .as_str()
+            .filter(|t| !t.is_empty())
+        {
+            if tx.send(Chunk::Token(t.to_string())).is_err() {
+                return; // the caller moved on (cancelled)
+            }
+        }
+        if choice["finish_reason"].is_string() {
+            let _ = tx.send(Chunk::Done);
+            return;
+        }
+    }
+    let _ = tx.send(Chunk::Done);
+}
+
+impl Backend for OpenAi {
+    fn engine(&self) -> &'static str {
+        "openai"
+    }
+
+    fn model(&self) -> Option<String> {
+        Some(self.model.clone())
+    }
+
+    fn generate(
+        &mut self,
+        req: &Request,
+        cancel: Option<&AtomicBool>,
+        on_token: &mut dyn FnMut(&str),
+    ) -> Result<Outcome> {
+        let mut body = json!({
+            "model": self.model,
+            "messages": req.messages,
+            "stream": true,
+            "max_tokens": req.opts.max_tokens,
+            "temperature": req.opts.temperature,
+            "top_p": req.opts.top_p,
+            "seed": req.opts.seed,
+        });
+        if req.opts.temperature <= 0.0 {
+            body["temperature"] = json!(0.0);
+        }
+        let (tx, rx) = mpsc::channel();
+        let mut call = self
+            .agent
+            .post(&self.url())
+            .header("Accept", "text/event-stream");
+        if let Some(key) = &self.api_key {
+            call = call.header("Authorization", format!("Bearer {key}"));
+        }
+        let url = self.url();
+        std::thread::Builder::new()
+            .name("tofu-openai".into())
+            .spawn(move || match call.send_json(&body) {
+                Ok(resp) if resp.status().is_success() => {
+                    read_stream(resp.into_body().into_reader(), &tx)
+                }
+                Ok(mut resp) => {
+                    let status = resp.status();
+                    let text = resp.body_mut().read_to_string().unwrap_or_default();
+                    let _ = tx.send(Chunk::Failed(format!(
+                        "{url} answered {status}: {}",
+                        text.chars().take(300).collect::<String>()
+                    )));
+                }
+                Err(e) => {
+                    let _ = tx.send(Chunk::Failed(format!("cannot reach {url}: {e}")));
+                }
+            })
+            .map_err(|e| Error::Llm(format!("cannot start a request thread: {e}")))?;
+
+        let mut outcome = Outcome::default();
+        let mut splitter = SentenceSplitter::default();
+        let mut sentences = 0;
+        let mut last = Instant::now();
+        loop {
+            if cancel.is_some_and(|c| c.load(Ordering::SeqCst)) {
+                outcome.stop = Some(Stop::Cancelled);
+                return Ok(outcome);
+            }
+            match rx.recv_timeout(Duration::from_millis(10)) {
+                Ok(Chunk::Token(t)) => {
+                    last = Instant::now();
+                    outcome.tokens += 1;
+                    on_token(&t);
+                    sentences += splitter.push(&t).len();
+                    let done = sentences + usize::from(splitter.pending_complete());
+                    // The sentence cap, applied here: servers have no such option.
+                    if req.opts.max_sentences > 0 && done >= req.opts.max_sentences {
+                        outcome.stop = Some(Stop::Sentences);
+                        return Ok(outcome);
+                    }
+                }
+                Ok(Chunk::Done) => {
+                    outcome.stop = Some(Stop::Eos);
+                    return Ok(outcome);
+                }
+                Ok(Chunk::Failed(msg)) => return Err(Error::Llm(msg)),
+                Err(RecvTimeoutError::Timeout) => {
+                    if last.elapsed() > self.timeout {
+                        return Err(Error::Llm(format!(
+                            "{} gave no word for {:.0} s",
+                            self.endpoint,
+                            self.timeout.as_secs_f64()
+                        )));
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(Error::Llm(format!(
+                        "the request to {} ended",
+                        self.endpoint
+                    )))
+                }
+            }
+        }
+    }
+}

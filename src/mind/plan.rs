@@ -1,0 +1,159 @@
+//! How the sliders act. Each one says something in the system prompt and,
+//! because a small model follows instructions loosely, also acts on decoding:
+//! verbosity caps the sentences (cut at a sentence end) and tokens, curiosity
+//! biases question marks up or down, playfulness sets the temperature.
+
+use super::persona::Persona;
+use crate::llm::{Bias, GenerateOptions};
+
+/// The system prompt for a persona. Stable for a given persona, so the
+/// model's cache of it is reused turn after turn.
+pub fn system_prompt(p: &Persona, style_card: Option<&str>) -> String {
+    let mut s = String::new();
+    let backstory = p.backstory.trim();
+    if backstory.is_empty() {
+        s.push_str(&format!("You are {}, a companion.", p.name));
+    } else {
+        s.push_str(backstory);
+    }
+    // Short, plain lines: a 135M model repeats long instructions back.
+    s.push_str(&format!(
+        " Your name is {}. Speak plainly, as in a conversation.",
+        p.name
+    ));
+    let pick = |v: f32, low: &'static str, mid: &'static str, high: &'static str| {
+        if v < 0.34 {
+            low
+        } else if v < 0.67 {
+            mid
+        } else {
+            high
+        }
+    };
+    let lines = [
+        pick(
+            p.verbosity,
+            "Answer in one short sentence.",
+            "Answer in two short sentences.",
+            "Answer in three or four sentences.",
+        ),
+        pick(
+            p.warmth,
+            "Be matter-of-fact.",
+            "Be friendly.",
+            "Be warm and kind.",
+        ),
+        pick(
+            p.playfulness,
+            "Be earnest.",
+            "Add a little humour.",
+            "Be playful and witty.",
+        ),
+        pick(
+            p.curiosity,
+            "Do not ask questions.",
+            "Ask a question when it helps.",
+            "End your reply with a question about them.",
+        ),
+        pick(
+            p.formality,
+            "Speak casually.",
+            "Speak naturally.",
+            "Speak formally.",
+        ),
+    ];
+    for l in lines {
+        s.push(' ');
+        s.push_str(l);
+    }
+    if let Some(card) = style_card.filter(|c| !c.trim().is_empty()) {
+        s.push_str("\n\n");
+        s.push_str(card.trim());
+    }
+    s
+}
+
+/// A small model often ignores the memories in its prompt; a nudge toward
+/// their distinctive words (names, places) lets it use them.
+pub fn memory_biases(memories: &[super::Memory]) -> Vec<Bias> {
+    let mut words: Vec<String> = Vec::new();
+    for m in memories {
+        for w in super::context::topic_words(&m.text) {
+            // The word as it was written (capitalised names stay so).
+            if let Some(orig) = m
+                .text
+                .split(|c: char| !c.is_alphanumeric())
+                .find(|o| o.to_lowercase() == w)
+            {
+                if !words.iter().any(|x| x == orig) {
+                    words.push(orig.to_string());
+                }
+            }
+        }
+    }
+    words.truncate(8);
+    words
+        .into_iter()
+        .map(|w| Bias {
+            text: Some(format!(" {w}")),
+            contains: None,
+            bias: 2.0,
+        })
+        .collect()
+}
+
+/// Decoding settings for a persona.
+pub fn options(p: &Persona) -> GenerateOptions {
+    let max_sentences = 1 + (p.verbosity * 3.0).round() as usize; // 1..=4
+    let mut biases = Vec::new();
+    // -2.5 (no questions) .. +2.5 (questions): question marks' logits.
+    // -8 (questions all but banned) .. 0 .. +6 (a question is likely).
+    let q = if p.curiosity < 0.5 {
+        -16.0 * (0.5 - p.curiosity)
+    } else {
+        12.0 * (p.curiosity - 0.5)
+    };
+    if q.abs() > 0.1 {
+        biases.push(Bias {
+            text: None,
+            contains: Some("?".into()),
+            bias: q,
+        });
+    }
+    GenerateOptions {
+        max_tokens: 28 + (p.verbosity * 100.0).round() as usize, // 28..=128
+        max_sentences,
+        temperature: 0.2 + 0.6 * p.playfulness,
+        top_p: 0.9,
+        biases,
+        ..GenerateOptions::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sliders_move_the_decoding_the_stated_way() {
+        let quiet = Persona {
+            verbosity: 0.0,
+            curiosity: 0.0,
+            playfulness: 0.0,
+            ..Persona::default()
+        };
+        let loud = Persona {
+            verbosity: 1.0,
+            curiosity: 1.0,
+            playfulness: 1.0,
+            ..Persona::default()
+        };
+        let (a, b) = (options(&quiet), options(&loud));
+        assert!(a.max_sentences < b.max_sentences && a.max_tokens < b.max_tokens);
+        assert!(a.temperature < b.temperature);
+        assert!(a.biases[0].bias < 0.0 && b.biases[0].bias > 0.0);
+        assert!(system_prompt(&quiet, None).contains("one short sentence"));
+        assert!(system_prompt(&loud, None).contains("question about them"));
+        assert!(system_prompt(&loud, Some("They say \"honestly\" a lot.")).ends_with("a lot."));
+    }
+}
