@@ -17,6 +17,7 @@ pub mod mind;
 pub mod paths;
 pub mod store;
 pub mod stt;
+pub mod style;
 pub mod timefmt;
 pub mod tts;
 

@@ -7,6 +7,7 @@
 pub mod asr;
 pub mod reply;
 pub mod store;
+pub mod style;
 
 use std::time::Instant;
 

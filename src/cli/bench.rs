@@ -33,6 +33,22 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Mirroring: replies of two authors' profiles at mirror 1.0 and 0.0,
+    /// attributed by a held-out classifier; relevance, perplexity, costs
+    Style {
+        /// Folder with two authors' .txt files (letters separated by `---` lines)
+        #[arg(long, default_value = "../shared/testdata/style")]
+        text: PathBuf,
+        /// How many of the 30 fixed prompts to use
+        #[arg(long, default_value_t = 30)]
+        prompts: usize,
+        /// A GGUF chat model instead of the installed default
+        #[arg(long, value_name = "FILE")]
+        model: Option<PathBuf>,
+        /// One JSON object instead of the table
+        #[arg(long)]
+        json: bool,
+    },
     /// The history at scale: insert N turns of real text into a fresh
     /// database, then search latency (p50/p99) against a LIKE-scan baseline
     Store {
@@ -56,6 +72,60 @@ pub enum BenchCommand {
 
 pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
     match cmd {
+        BenchCommand::Style {
+            text,
+            prompts,
+            model,
+            json,
+        } => {
+            let model = match model {
+                Some(m) => m,
+                None => paths.model_store().require_main(tofu::llm::DEFAULT_MODEL)?,
+            };
+            let bg = tofu::style::Background::load_default(&paths.model_store())?;
+            let r = tofu::bench::style::run(&text, &model, &bg, prompts)?;
+            if json {
+                println!("{}", serde_json::to_string(&r)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!(
+                "style: model {}, {} prompts per profile",
+                r.model, r.prompts
+            );
+            for a in &r.authors {
+                println!(
+                    "  {}: learned {} letters ({} words) at {:.1} ms per letter; held-out perplexity {:.0} under own model, {:.0} under the other's",
+                    a.author, a.learned_docs, a.learned_words, a.learn_ms_per_doc, a.perplexity_own, a.perplexity_other
+                );
+            }
+            println!(
+                "{:<8} {:>8} {:>12} {:>10} {:>11}",
+                "mirror", "replies", "attribution", "relevance", "mean words"
+            );
+            for s in &r.settings {
+                println!(
+                    "{:<8.1} {:>8} {:>11.0}% {:>9.0}% {:>11.1}",
+                    s.mirror,
+                    s.replies,
+                    s.attribution * 100.0,
+                    s.relevance * 100.0,
+                    s.mean_words
+                );
+            }
+            println!(
+                "relevance at 1.0 is {:.0}% of relevance at 0.0 (target >= 80%); attribution target >= 90% at 1.0, near 50% at 0.0",
+                r.relevance_kept * 100.0
+            );
+            println!(
+                "style hints (card + exemplars + biases) in {:.1} ms; classifier on held-out letters: {:.0}%",
+                r.card_ms,
+                r.classifier_accuracy_on_letters * 100.0
+            );
+            for (author, prompt, mirror, reply) in r.samples.iter().take(8) {
+                println!("  [{author} @ {mirror:.1}] {prompt} -> {reply}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         BenchCommand::Reply { model, json } => {
             let model = match model {
                 Some(m) => m,

@@ -66,7 +66,14 @@ impl Keeper {
             )
         };
         let audio = h.audio.as_deref().map(AudioIn::InDataDir);
-        self.store.add_turn(conversation, turn, audio)?;
+        let stored = self.store.add_turn(conversation, turn, audio)?;
+        // Every final transcript feeds the style model.
+        self.store.add_style_texts(
+            tofu::style::DEFAULT_PROFILE,
+            &[stored.heard_text],
+            "turn",
+            Some(stored.id),
+        )?;
         Ok(())
     }
 

@@ -89,13 +89,17 @@ pub fn llm(cmd: LlmCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
 pub struct ReplyArgs {
     /// What the person said
     pub text: String,
+    /// The style profile to mirror
+    #[arg(long, default_value = tofu::style::DEFAULT_PROFILE)]
+    pub profile: String,
     /// Mirroring strength 0..1 for this reply (default: the persona's)
     #[arg(long, value_name = "X")]
     pub mirror: Option<f32>,
     /// Other persona settings for this reply only (KEY=VALUE, repeatable)
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<String>,
-    /// embedded (the local GGUF model), openai (a server) or reflect (no model)
+    /// embedded (the local GGUF model), openai (a server), remix (Tofu mode:
+    /// your own phrases, no model) or reflect (no model)
     /// [default: `tofu llm show`]
     #[arg(long)]
     pub backend: Option<String>,
@@ -177,9 +181,27 @@ pub fn reply(args: ReplyArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("no conversation {c}"))?;
     }
     let ctx = context::gather(&store, conversation, &args.text, 3)?;
-    let backend = settings.backend(&paths.model_store())?;
+    let remix_style = match settings.backend {
+        BackendKind::Remix => Some(tofu::style::load(&store, &args.profile)?),
+        _ => None,
+    };
+    let backend = settings.backend(&paths.model_store(), remix_style)?;
     let mut mind = Mind::new(backend, settings.n_ctx as usize);
-    let reply = mind.reply(&persona, None, &ctx, &args.text, None, |ev| {
+    let hints = if persona.mirroring >= 0.05 && !store.style_texts(&args.profile)?.is_empty() {
+        match tofu::style::Background::load_default(&paths.model_store()) {
+            Ok(bg) => {
+                let model = tofu::style::load(&store, &args.profile)?;
+                Some(model.hints(&bg, &args.text, persona.mirroring))
+            }
+            Err(e) => {
+                eprintln!("note: not mirroring your style: {e}");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let reply = mind.reply(&persona, hints.as_ref(), &ctx, &args.text, None, |ev| {
         if let MindEvent::FellBack { reason } = ev {
             eprintln!("note: {reason}; answering without the model");
         }

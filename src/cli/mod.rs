@@ -5,6 +5,7 @@ mod history;
 mod listen;
 mod mind;
 mod models;
+mod style;
 mod transcribe;
 
 use std::path::PathBuf;
@@ -48,6 +49,10 @@ pub enum Command {
     /// The companion's personality: show, set KEY=VALUE, presets
     #[command(subcommand)]
     Persona(mind::PersonaCommand),
+
+    /// How you talk, as the companion learned it: learn, show, exclude, reset
+    #[command(subcommand)]
+    Style(style::StyleCommand),
 
     /// Where replies come from: the embedded model, an OpenAI-compatible server, or none
     #[command(subcommand)]
@@ -96,6 +101,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Persona(cmd) => mind::persona(cmd, &paths),
         Command::Reply(args) => mind::reply(args, &paths),
         Command::Llm(cmd) => mind::llm(cmd, &paths),
+        Command::Style(cmd) => style::run(cmd, &paths),
         Command::ForgetEverything { yes } => {
             if !yes {
                 eprintln!(

@@ -81,6 +81,13 @@ impl Saver {
             let stored =
                 self.store
                     .add_turn(conversation, turn, Some(AudioIn::Samples(&u.samples)))?;
+            // Every saved transcript feeds the style model.
+            self.store.add_style_texts(
+                tofu::style::DEFAULT_PROFILE,
+                std::slice::from_ref(&stored.heard_text),
+                "turn",
+                Some(stored.id),
+            )?;
             ids.push(stored.id.to_string());
         }
         self.offset_ms += (audio_len as f64 * 1e3 / SAMPLE_RATE as f64).round() as i64;

@@ -227,6 +227,8 @@ pub enum BackendKind {
     Openai,
     /// No model: reflect the person's words.
     Reflect,
+    /// No model: Tofu mode, the person's own phrases remixed.
+    Remix,
 }
 
 impl std::str::FromStr for BackendKind {
@@ -236,8 +238,9 @@ impl std::str::FromStr for BackendKind {
             "embedded" | "llama.cpp" | "local" => Ok(BackendKind::Embedded),
             "reflect" | "none" => Ok(BackendKind::Reflect),
             "openai" | "server" => Ok(BackendKind::Openai),
+            "remix" | "tofu" => Ok(BackendKind::Remix),
             other => Err(Error::Invalid(format!(
-                "unknown backend `{other}` (embedded, openai or reflect)"
+                "unknown backend `{other}` (embedded, openai, remix or reflect)"
             ))),
         }
     }
@@ -291,9 +294,18 @@ pub const SETTINGS_KEY: &str = "reply";
 impl ReplySettings {
     /// The backend these settings describe. A missing or damaged model is an
     /// error here (with how to fetch it), not a silent fallback.
-    pub fn backend(&self, models: &tofu_models::ModelStore) -> Result<Box<dyn Backend>> {
+    /// `style` is the profile Tofu mode remixes (needed for `remix` only).
+    pub fn backend(
+        &self,
+        models: &tofu_models::ModelStore,
+        style: Option<crate::style::StyleModel>,
+    ) -> Result<Box<dyn Backend>> {
         Ok(match self.backend {
             BackendKind::Reflect => Box::new(Reflect),
+            BackendKind::Remix => match style {
+                Some(model) => Box::new(crate::style::Remix { model }),
+                None => Box::new(Reflect),
+            },
             BackendKind::Openai => Box::new(super::openai::OpenAi::new(
                 &self.endpoint,
                 &self.remote_model,

@@ -31,6 +31,17 @@ pub use context::{Context, Memory};
 pub use persona::Persona;
 pub use sentences::SentenceSplitter;
 
+/// What the style model offers a reply, scaled by the mirroring slider:
+/// a card for the system prompt (stable, so it stays cached), a few of the
+/// person's own utterances close to the context, and token biases toward
+/// their words and phrases.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StyleHints {
+    pub card: String,
+    pub exemplars: Vec<String>,
+    pub biases: Vec<crate::llm::Bias>,
+}
+
 /// What a reply produces as it goes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -151,13 +162,21 @@ impl Mind {
     pub fn messages(
         &self,
         persona: &Persona,
-        style_card: Option<&str>,
+        style: Option<&StyleHints>,
         ctx: &Context,
         user_text: &str,
         max_tokens: usize,
     ) -> Vec<Message> {
-        let system = plan::system_prompt(persona, style_card);
+        let system = plan::system_prompt(persona, style.map(|s| s.card.as_str()));
         let mut last = String::new();
+        if let Some(s) = style.filter(|s| !s.exemplars.is_empty()) {
+            // Context-dependent, so here and not in the (cached) system prompt.
+            last.push_str("(Things I have said, to show how I talk:");
+            for e in &s.exemplars {
+                last.push_str(&format!(" \"{}\"", e.trim()));
+            }
+            last.push_str(")\n\n");
+        }
         if !ctx.memories.is_empty() {
             // Plain sentences: a small model follows these better than a list.
             for m in &ctx.memories {
@@ -216,7 +235,7 @@ impl Mind {
     pub fn reply(
         &mut self,
         persona: &Persona,
-        style_card: Option<&str>,
+        style: Option<&StyleHints>,
         ctx: &Context,
         user_text: &str,
         cancel: Option<&AtomicBool>,
@@ -225,8 +244,11 @@ impl Mind {
         let started = Instant::now();
         let mut opts = plan::options(persona);
         opts.biases.extend(plan::memory_biases(&ctx.memories));
+        if let Some(s) = style {
+            opts.biases.extend(s.biases.iter().cloned());
+        }
         let req = Request {
-            messages: self.messages(persona, style_card, ctx, user_text, opts.max_tokens),
+            messages: self.messages(persona, style, ctx, user_text, opts.max_tokens),
             opts,
             user_text: user_text.to_string(),
         };

@@ -23,6 +23,7 @@ pub mod handle;
 pub mod model;
 pub mod read;
 pub mod schema;
+mod style;
 pub mod write;
 
 use std::path::{Path, PathBuf};

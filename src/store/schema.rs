@@ -83,10 +83,38 @@ CREATE TABLE audio_trash (
 );
 "#;
 
+/// Version 4: the style model's state, per named profile: the texts it
+/// learned (a text learned from a turn goes when the turn is deleted),
+/// excluded phrases, and a daily snapshot of the profile.
+const V4_STYLE: &str = r#"
+CREATE TABLE style_texts (
+    id          INTEGER PRIMARY KEY,
+    profile     TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    turn_id     INTEGER REFERENCES turns(id) ON DELETE CASCADE,
+    learned_at  INTEGER NOT NULL
+);
+CREATE INDEX style_texts_profile ON style_texts(profile, id);
+CREATE INDEX style_texts_turn ON style_texts(turn_id);
+CREATE TABLE style_exclusions (
+    profile     TEXT NOT NULL,
+    phrase      TEXT NOT NULL,
+    PRIMARY KEY (profile, phrase)
+);
+CREATE TABLE style_snapshots (
+    profile     TEXT NOT NULL,
+    day         TEXT NOT NULL,
+    summary     TEXT NOT NULL CHECK (json_valid(summary)),
+    PRIMARY KEY (profile, day)
+);
+"#;
+
 const MIGRATIONS: &[M<'static>] = &[
     M::up(V1_CONVERSATIONS_AND_TURNS).foreign_key_check(),
     M::up(V2_FULL_TEXT_SEARCH),
     M::up(V3_SETTINGS_AND_TRASH),
+    M::up(V4_STYLE),
 ];
 
 pub fn migrations() -> Migrations<'static> {

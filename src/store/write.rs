@@ -130,10 +130,17 @@ impl Store {
             )));
         }
         let at = corrected.map(|_| now_ms());
-        self.conn.execute(
+        let tx = self.conn.transaction()?;
+        tx.execute(
             "UPDATE turns SET corrected_text = ?2, corrected_at = ?3 WHERE id = ?1",
             params![id.0, corrected, at],
         )?;
+        // What the style model learned from this turn follows the correction.
+        tx.execute(
+            "UPDATE style_texts SET text = ?2 WHERE turn_id = ?1",
+            params![id.0, corrected.unwrap_or(&turn.heard_text)],
+        )?;
+        tx.commit()?;
         self.turn(id)?
             .ok_or_else(|| Error::NotFound(format!("no turn {id}")))
     }

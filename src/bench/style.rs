@@ -1,0 +1,293 @@
+//! `tofu bench style`: does mirroring make replies sound like the person,
+//! without losing the thread?
+//!
+//! Two authors' letters (`../shared/testdata/style`), each split into a
+//! learning half and a held-out half (alternate letters). One profile per
+//! author is learned from the learning half; for a fixed list of neutral
+//! prompts, each profile answers at mirror 1.0 and at 0.0 through the same
+//! reply engine the app uses. Every reply is attributed to an author by a
+//! character-trigram classifier trained on the held-out halves (its own
+//! code: it shares nothing with the style model). Relevance: the share of
+//! replies that mention the prompt's topic (a content word of the prompt,
+//! compared on its first five letters).
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::mind::{context::topic_words, Context, Embedded, Mind, Persona};
+use crate::style::{text::documents, Background, StyleModel};
+
+/// Neutral things a person might say (no author's topics).
+pub const PROMPTS: [&str; 30] = [
+    "How was your morning?",
+    "I am thinking about taking a walk later.",
+    "What should I do this weekend?",
+    "The weather has turned cold again.",
+    "I had a long day at work.",
+    "I received a letter from an old friend.",
+    "Tell me about the last trip you enjoyed.",
+    "I can't decide what to cook for dinner.",
+    "My neighbour is having a party tonight.",
+    "I have been reading a new book.",
+    "What do you think about the news today?",
+    "I am going to visit my family next week.",
+    "The garden needs some work.",
+    "I met someone interesting at the shop.",
+    "I feel a little tired this evening.",
+    "Do you like music?",
+    "I bought a new coat yesterday.",
+    "We are planning a small dinner with friends.",
+    "The house is very quiet today.",
+    "I want to write a letter to my brother.",
+    "It rained all afternoon.",
+    "I went to church on Sunday.",
+    "My cousin is getting married in the spring.",
+    "I have to travel to the city tomorrow.",
+    "What makes a good friend?",
+    "I am worried about money this month.",
+    "The children were noisy today.",
+    "I saw a play at the theatre.",
+    "My health has been better lately.",
+    "What are your plans for the evening?",
+];
+
+/// The held-out classifier: character trigrams, naive Bayes with add-one
+/// smoothing (a standard authorship baseline; nothing shared with the
+/// style model, which works on words).
+struct Trigrams {
+    counts: HashMap<[char; 3], f64>,
+    total: f64,
+}
+
+fn trigrams(text: &str) -> Vec<[char; 3]> {
+    let chars: Vec<char> = text
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .collect();
+    chars.windows(3).map(|w| [w[0], w[1], w[2]]).collect()
+}
+
+impl Trigrams {
+    fn of(text: &str) -> Trigrams {
+        let mut counts: HashMap<[char; 3], f64> = HashMap::new();
+        for t in trigrams(text) {
+            *counts.entry(t).or_default() += 1.0;
+        }
+        let total = counts.values().sum();
+        Trigrams { counts, total }
+    }
+
+    /// Log-likelihood of `text` (vocabulary size `v` for smoothing).
+    fn score(&self, text: &[[char; 3]], v: f64) -> f64 {
+        text.iter()
+            .map(|t| ((self.counts.get(t).copied().unwrap_or(0.0) + 1.0) / (self.total + v)).ln())
+            .sum()
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Setting {
+    pub mirror: f32,
+    pub replies: usize,
+    /// Share of replies attributed to the profile's own author.
+    pub attribution: f64,
+    /// Share of replies that mention the prompt's topic.
+    pub relevance: f64,
+    pub mean_words: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuthorFigures {
+    pub author: String,
+    pub learned_docs: usize,
+    pub learned_words: u64,
+    pub learn_ms_per_doc: f64,
+    pub perplexity_own: f64,
+    pub perplexity_other: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StyleReport {
+    pub model: String,
+    pub prompts: usize,
+    pub authors: Vec<AuthorFigures>,
+    pub settings: Vec<Setting>,
+    /// Relevance at mirror 1.0 as a share of relevance at 0.0.
+    pub relevance_kept: f64,
+    pub card_ms: f64,
+    /// How the classifier does on held-out letters themselves (its ceiling).
+    pub classifier_accuracy_on_letters: f64,
+    pub samples: Vec<(String, String, f32, String)>,
+}
+
+fn halves(text: &str) -> (Vec<String>, Vec<String>) {
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for (i, d) in documents(text).into_iter().enumerate() {
+        if i % 2 == 0 {
+            a.push(d)
+        } else {
+            b.push(d)
+        }
+    }
+    (a, b)
+}
+
+fn relevant(prompt: &str, reply: &str) -> bool {
+    let stem = |w: &str| w.chars().take(5).collect::<String>();
+    let reply_words: Vec<String> = crate::style::text::words(reply)
+        .iter()
+        .map(|w| stem(w))
+        .collect();
+    topic_words(prompt)
+        .iter()
+        .any(|w| reply_words.contains(&stem(w)))
+}
+
+/// Runs the benchmark over the first `n_prompts` prompts.
+pub fn run(
+    text_dir: &Path,
+    model: &Path,
+    bg: &Background,
+    n_prompts: usize,
+) -> Result<StyleReport> {
+    let mut files: Vec<_> = std::fs::read_dir(text_dir)
+        .map_err(|e| Error::Io {
+            path: text_dir.to_path_buf(),
+            source: e,
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    files.sort();
+    if files.len() != 2 {
+        return Err(Error::Invalid(format!(
+            "{} should hold two authors' .txt files (found {})",
+            text_dir.display(),
+            files.len()
+        )));
+    }
+    let mut authors = Vec::new();
+    let mut models = Vec::new();
+    let mut classifiers = Vec::new();
+    let mut held_docs = Vec::new();
+    for f in &files {
+        let name = f
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let text = std::fs::read_to_string(f).map_err(|e| Error::Io {
+            path: f.clone(),
+            source: e,
+        })?;
+        let (learn, held) = halves(&text);
+        let t = Instant::now();
+        let m = StyleModel::build(&name, &learn, &[]);
+        let learn_ms = t.elapsed().as_secs_f64() * 1e3;
+        classifiers.push(Trigrams::of(&held.join("\n")));
+        authors.push(AuthorFigures {
+            author: name,
+            learned_docs: learn.len(),
+            learned_words: m.profile(bg, &[]).traits.words,
+            learn_ms_per_doc: learn_ms / learn.len().max(1) as f64,
+            perplexity_own: 0.0,
+            perplexity_other: 0.0,
+        });
+        models.push(m);
+        held_docs.push(held);
+    }
+    for i in 0..2 {
+        let held = held_docs[i].join("\n");
+        authors[i].perplexity_own = models[i].perplexity(&held);
+        authors[i].perplexity_other = models[1 - i].perplexity(&held);
+    }
+    let v = {
+        let mut all: std::collections::HashSet<[char; 3]> =
+            classifiers[0].counts.keys().copied().collect();
+        all.extend(classifiers[1].counts.keys().copied());
+        all.len() as f64 + 1.0
+    };
+    let classify = |text: &str| {
+        let t = trigrams(text);
+        if classifiers[0].score(&t, v) >= classifiers[1].score(&t, v) {
+            0
+        } else {
+            1
+        }
+    };
+    // The classifier's ceiling: whole held-out letters (it was trained on them,
+    // so this checks the classifier works, not that it generalises).
+    let mut right = 0;
+    let mut total = 0;
+    for (i, docs) in held_docs.iter().enumerate() {
+        for d in docs.iter().take(40) {
+            total += 1;
+            right += usize::from(classify(d) == i);
+        }
+    }
+
+    let t = Instant::now();
+    let _ = models[0].hints(bg, PROMPTS[0], 1.0);
+    let card_ms = t.elapsed().as_secs_f64() * 1e3;
+
+    let mut mind = Mind::new(Box::new(Embedded::new(model.to_path_buf(), 2048)), 2048);
+    let prompts = &PROMPTS[..n_prompts.min(PROMPTS.len())];
+    let mut settings = Vec::new();
+    let mut samples = Vec::new();
+    for mirror in [1.0f32, 0.0] {
+        let (mut attributed, mut rel, mut words, mut n) = (0, 0, 0, 0);
+        for (i, m) in models.iter().enumerate() {
+            let persona = Persona {
+                mirroring: mirror,
+                ..Persona::default()
+            };
+            for p in prompts {
+                let hints = m.hints(bg, p, mirror);
+                let r = mind.reply(&persona, Some(&hints), &Context::default(), p, None, |_| {})?;
+                n += 1;
+                attributed += usize::from(classify(&r.text) == i);
+                rel += usize::from(relevant(p, &r.text));
+                words += r.text.split_whitespace().count();
+                if samples.len() < 12 || (samples.len() < 24 && mirror == 0.0) {
+                    samples.push((
+                        authors[i].author.clone(),
+                        p.to_string(),
+                        mirror,
+                        r.text.clone(),
+                    ));
+                }
+            }
+        }
+        settings.push(Setting {
+            mirror,
+            replies: n,
+            attribution: attributed as f64 / n.max(1) as f64,
+            relevance: rel as f64 / n.max(1) as f64,
+            mean_words: words as f64 / n.max(1) as f64,
+        });
+    }
+    let relevance_kept = if settings[1].relevance > 0.0 {
+        settings[0].relevance / settings[1].relevance
+    } else {
+        f64::NAN
+    };
+    Ok(StyleReport {
+        model: model
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned(),
+        prompts: prompts.len(),
+        authors,
+        settings,
+        relevance_kept,
+        card_ms,
+        classifier_accuracy_on_letters: right as f64 / total.max(1) as f64,
+        samples,
+    })
+}

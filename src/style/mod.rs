@@ -1,0 +1,492 @@
+//! The personal style model: how this person talks, learned from every
+//! final transcript, every correction and any writing they import.
+//!
+//! - [`text`]: words, sentences, documents.
+//! - [`traits`]: the interpretable profile (lengths, fillers, hedges,
+//!   questions, pronouns, contractions, formality, sentiment).
+//! - [`lm`]: their own trigram language model (Kneser-Ney): perplexity and
+//!   next-word preferences.
+//! - [`background`]: general English (wordfreq), which distinctive words and
+//!   phrases are measured against (log-odds with an informative prior).
+//!
+//! A model is a pure function of the texts learned (minus excluded
+//! phrases), which the store keeps per named profile (`store/style.rs`).
+
+pub mod background;
+pub mod lm;
+pub mod text;
+pub mod traits;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::store::Store;
+pub use background::Background;
+use lm::KneserNey;
+use text::{sentences, words};
+use traits::{Counts, Traits};
+
+/// The profile the app learns into.
+pub const DEFAULT_PROFILE: &str = "me";
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scored {
+    pub text: String,
+    pub count: u64,
+    /// How distinctive (a z-score for words, count × PMI for phrases).
+    pub score: f64,
+}
+
+/// Everything `tofu style show` prints.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Profile {
+    pub name: String,
+    pub traits: Traits,
+    pub vocabulary: usize,
+    pub distinctive_words: Vec<Scored>,
+    pub phrases: Vec<Scored>,
+    /// Distinctive content words: what they talk about.
+    pub topics: Vec<String>,
+    pub excluded: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct StyleModel {
+    pub name: String,
+    texts: Vec<String>,
+    excluded: Vec<Vec<String>>,
+    counts: Counts,
+    lm: KneserNey,
+    unigrams: HashMap<String, u64>,
+    ngrams: HashMap<Vec<String>, u64>,
+    /// The most recent words (for the vocabulary richness window).
+    stream: Vec<String>,
+}
+
+fn contains_phrase(words: &[String], phrase: &[String]) -> bool {
+    !phrase.is_empty() && words.windows(phrase.len()).any(|w| w == phrase)
+}
+
+impl StyleModel {
+    pub fn new(name: &str) -> StyleModel {
+        StyleModel {
+            name: name.to_string(),
+            lm: KneserNey::new(),
+            ..StyleModel::default()
+        }
+    }
+
+    /// Builds a model from its texts and exclusions (what the store keeps).
+    pub fn build(name: &str, texts: &[String], excluded: &[String]) -> StyleModel {
+        let mut m = StyleModel::new(name);
+        m.excluded = excluded
+            .iter()
+            .map(|p| words(p))
+            .filter(|p| !p.is_empty())
+            .collect();
+        for t in texts {
+            m.learn(t);
+        }
+        m
+    }
+
+    /// Learns one utterance (or paragraph). Sentences holding an excluded
+    /// phrase are left out entirely.
+    pub fn learn(&mut self, text: &str) {
+        let kept: Vec<String> = sentences(text)
+            .into_iter()
+            .filter(|s| {
+                let ws = words(s);
+                !self.excluded.iter().any(|p| contains_phrase(&ws, p))
+            })
+            .collect();
+        if kept.is_empty() {
+            return;
+        }
+        let text = kept.join(" ");
+        self.counts.learn(&text);
+        for s in &kept {
+            let ws = words(s);
+            self.lm.learn(&ws);
+            for w in &ws {
+                *self.unigrams.entry(w.clone()).or_default() += 1;
+            }
+            for n in [2, 3] {
+                for g in ws.windows(n) {
+                    *self.ngrams.entry(g.to_vec()).or_default() += 1;
+                }
+            }
+            self.stream.extend(ws);
+        }
+        let keep = 5_000;
+        if self.stream.len() > 2 * keep {
+            self.stream.drain(..self.stream.len() - keep);
+        }
+        self.texts.push(text);
+    }
+
+    pub fn utterances(&self) -> usize {
+        self.texts.len()
+    }
+
+    pub fn texts(&self) -> &[String] {
+        &self.texts
+    }
+
+    /// Moving-average type-token ratio over 100-word windows (stable
+    /// whatever the amount of text, unlike a plain type-token ratio).
+    fn richness(&self) -> f64 {
+        let s = &self.stream[self.stream.len().saturating_sub(5_000)..];
+        let w = 100;
+        if s.len() < w {
+            let distinct: std::collections::HashSet<_> = s.iter().collect();
+            return if s.is_empty() {
+                0.0
+            } else {
+                distinct.len() as f64 / s.len() as f64
+            };
+        }
+        let mut total = 0.0;
+        let mut n = 0;
+        for win in s.windows(w).step_by(25) {
+            let distinct: std::collections::HashSet<_> = win.iter().collect();
+            total += distinct.len() as f64 / w as f64;
+            n += 1;
+        }
+        total / n as f64
+    }
+
+    /// Words that set this person apart from general English, most
+    /// distinctive first: log-odds ratio with an informative Dirichlet prior
+    /// (Monroe, Colaresi & Quinn 2008), background = wordfreq.
+    pub fn distinctive_words(&self, bg: &Background, k: usize) -> Vec<Scored> {
+        let n: f64 = self.counts.words as f64;
+        if n == 0.0 {
+            return Vec::new();
+        }
+        // The background as a corpus of 10M words; prior strength 1000 words.
+        let (big, a0) = (1e7, 1000.0);
+        let mut out: Vec<Scored> = self
+            .unigrams
+            .iter()
+            .filter(|(w, c)| **c >= 3 && w.chars().all(|ch| ch.is_alphabetic() || ch == '\''))
+            .map(|(w, &c)| {
+                let f = bg.freq(w);
+                let (y, b, a) = (c as f64, f * big, f * a0);
+                let delta = ((y + a) / (n + a0 - y - a)).ln() - ((b + a) / (big + a0 - b - a)).ln();
+                let var = 1.0 / (y + a) + 1.0 / (b + a);
+                Scored {
+                    text: w.clone(),
+                    count: c,
+                    score: delta / var.sqrt(),
+                }
+            })
+            .filter(|s| s.score > 2.0)
+            .collect();
+        out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.text.cmp(&b.text)));
+        out.truncate(k);
+        out
+    }
+
+    /// Two- and three-word phrases the person uses more than their words'
+    /// general frequencies predict: count × pointwise mutual information.
+    pub fn phrases(&self, bg: &Background, k: usize) -> Vec<Scored> {
+        let n = self.counts.words.max(1) as f64;
+        let mut out: Vec<Scored> = self
+            .ngrams
+            .iter()
+            .filter(|(_, c)| **c >= 3)
+            .map(|(g, &c)| {
+                let p = c as f64 / n;
+                let expect: f64 = g.iter().map(|w| bg.freq(w)).product();
+                let pmi = (p / expect).log2() / g.len() as f64;
+                Scored {
+                    text: g.join(" "),
+                    count: c,
+                    score: c as f64 * pmi,
+                }
+            })
+            .filter(|s| s.score > 0.0)
+            .collect();
+        out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.text.cmp(&b.text)));
+        // A phrase inside a better one adds nothing.
+        let mut kept: Vec<Scored> = Vec::new();
+        for s in out {
+            if !kept
+                .iter()
+                .any(|k| k.text.contains(&s.text) || s.text.contains(&k.text))
+            {
+                kept.push(s);
+            }
+            if kept.len() == k {
+                break;
+            }
+        }
+        kept
+    }
+
+    pub fn profile(&self, bg: &Background, excluded: &[String]) -> Profile {
+        let distinctive = self.distinctive_words(bg, 20);
+        let topics = distinctive
+            .iter()
+            .filter(|s| s.text.chars().count() >= 4 && bg.freq(&s.text) < 1e-4)
+            .take(8)
+            .map(|s| s.text.clone())
+            .collect();
+        Profile {
+            name: self.name.clone(),
+            traits: self.counts.traits(self.richness()),
+            vocabulary: self.lm.vocabulary(),
+            distinctive_words: distinctive,
+            phrases: self.phrases(bg, 12),
+            topics,
+            excluded: excluded.to_vec(),
+        }
+    }
+
+    /// Perplexity of `text` under this person's language model.
+    pub fn perplexity(&self, text: &str) -> f64 {
+        let ss: Vec<Vec<String>> = sentences(text)
+            .iter()
+            .map(|s| words(s))
+            .filter(|w| !w.is_empty())
+            .collect();
+        self.lm.perplexity(&ss)
+    }
+
+    pub fn language_model(&self) -> &KneserNey {
+        &self.lm
+    }
+
+    /// The person's own past utterances closest to `context` (TF-IDF cosine
+    /// over words), best first.
+    pub fn exemplars(&self, context: &str, k: usize) -> Vec<String> {
+        let q = words(context);
+        if q.is_empty() || self.texts.is_empty() {
+            return Vec::new();
+        }
+        let n = self.texts.len() as f64;
+        let idf = |w: &str| {
+            let df = self.unigrams.get(w).copied().unwrap_or(0) as f64;
+            ((n + 1.0) / (df + 1.0)).ln() + 1.0
+        };
+        let mut scored: Vec<(f64, &String)> = self
+            .texts
+            .iter()
+            .filter(|t| t.len() < 400)
+            .map(|t| {
+                let ws = words(t);
+                let mut dot = 0.0;
+                for w in &q {
+                    if ws.contains(w) {
+                        dot += idf(w).powi(2);
+                    }
+                }
+                (dot / (ws.len() as f64).sqrt().max(1.0), t)
+            })
+            .filter(|(s, _)| *s > 0.0)
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        scored.into_iter().take(k).map(|(_, t)| t.clone()).collect()
+    }
+
+    /// What a reply gets from this style at mirroring strength `mirror`
+    /// (0 = nothing: the companion keeps its own voice).
+    pub fn hints(&self, bg: &Background, context: &str, mirror: f32) -> crate::mind::StyleHints {
+        if mirror < 0.05 || self.texts.is_empty() {
+            return crate::mind::StyleHints::default();
+        }
+        let strength = f32::clamp(mirror, 0.0, 1.0);
+        let mut biases = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let words = self.distinctive_words(bg, 12).into_iter().map(|s| s.text);
+        let phrase_heads = self
+            .phrases(bg, 8)
+            .into_iter()
+            .filter_map(|s| s.text.split(' ').next().map(str::to_string));
+        for w in words.chain(phrase_heads) {
+            if seen.insert(w.clone()) {
+                biases.push(crate::llm::Bias {
+                    text: Some(format!(" {w}")),
+                    contains: None,
+                    bias: 3.0 * strength,
+                });
+            }
+        }
+        crate::mind::StyleHints {
+            card: if mirror >= 0.3 {
+                format!(
+                    "Answer the way this person talks, in their words and rhythm:\n{}",
+                    self.card(bg, "")
+                )
+            } else {
+                String::new()
+            },
+            // A small model tends to answer its examples instead of the
+            // person: at most one, short, and only near full mirroring.
+            exemplars: if mirror >= 0.9 {
+                self.exemplars(context, 3)
+                    .into_iter()
+                    .filter(|e| e.split_whitespace().count() <= 30)
+                    .take(1)
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            biases,
+        }
+    }
+
+    /// A few plain lines a reply engine can put in its prompt (with the
+    /// person's utterances closest to `context`, when it is not empty).
+    pub fn card(&self, bg: &Background, context: &str) -> String {
+        if self.texts.is_empty() {
+            return String::new();
+        }
+        let t = self.counts.traits(self.richness());
+        let mut lines = vec![format!(
+            "The person usually says about {:.0} words at a time, {}.",
+            t.mean_words_per_utterance.max(1.0),
+            if t.formality > 0.6 {
+                "in a formal way"
+            } else if t.formality < 0.35 {
+                "casually"
+            } else {
+                "plainly"
+            }
+        )];
+        let phrases: Vec<String> = self
+            .phrases(bg, 5)
+            .into_iter()
+            .map(|s| format!("\"{}\"", s.text))
+            .collect();
+        if !phrases.is_empty() {
+            lines.push(format!("They often say {}.", phrases.join(", ")));
+        }
+        let words: Vec<String> = self
+            .distinctive_words(bg, 8)
+            .into_iter()
+            .map(|s| s.text)
+            .collect();
+        if !words.is_empty() {
+            lines.push(format!("Words they like: {}.", words.join(", ")));
+        }
+        let ex = self.exemplars(context, 2);
+        if !ex.is_empty() {
+            lines.push("How they talk:".into());
+            for e in ex {
+                lines.push(format!("- \"{e}\""));
+            }
+        }
+        lines.join("\n")
+    }
+}
+
+impl StyleModel {
+    /// Tofu mode: a reply made only of the person's own words, no language
+    /// model. It walks their trigram model from the start of a sentence,
+    /// drawn toward the words of `prompt` (so it answers the topic), and
+    /// stops at the end of a sentence. Deterministic for a given prompt.
+    pub fn remix(&self, prompt: &str, max_words: usize) -> String {
+        if self.texts.is_empty() {
+            return String::new();
+        }
+        let topic: Vec<String> = crate::mind::context::topic_words(prompt);
+        let stem = |w: &str| w.chars().take(5).collect::<String>();
+        let topic_stems: Vec<String> = topic.iter().map(|w| stem(w)).collect();
+        let seed = prompt.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let mut out: Vec<String> = Vec::new();
+        let mut used_topic = false;
+        while out.len() < max_words {
+            let mut cands = self.lm.next_words(&out, 12);
+            for c in &mut cands {
+                // Toward the prompt's topic, once; away from repeating itself.
+                if !used_topic && topic_stems.contains(&stem(&c.0)) {
+                    c.1 *= 40.0;
+                }
+                if out.iter().rev().take(6).any(|w| *w == c.0) {
+                    c.1 *= 0.05;
+                }
+                if c.0 == "</s>" && out.len() < 4 {
+                    c.1 *= 0.01;
+                }
+            }
+            let total: f64 = cands.iter().map(|c| c.1).sum();
+            if total <= 0.0 {
+                break;
+            }
+            let mut x = rng.f64() * total;
+            let mut pick = cands[0].0.clone();
+            for (w, p) in &cands {
+                if x < *p {
+                    pick = w.clone();
+                    break;
+                }
+                x -= p;
+            }
+            if pick == "</s>" {
+                break;
+            }
+            used_topic |= topic_stems.contains(&stem(&pick));
+            out.push(pick);
+        }
+        let mut s = out.join(" ");
+        if let Some(c) = s.chars().next() {
+            s = c.to_uppercase().collect::<String>() + &s[c.len_utf8()..];
+        }
+        s = s.replace(" i ", " I ").replace(" i'", " I'");
+        if !s.is_empty() {
+            s.push('.');
+        }
+        s
+    }
+}
+
+/// Tofu mode as a reply backend.
+pub struct Remix {
+    pub model: StyleModel,
+}
+
+impl crate::mind::Backend for Remix {
+    fn engine(&self) -> &'static str {
+        "remix"
+    }
+
+    fn model(&self) -> Option<String> {
+        Some(format!("style:{}", self.model.name))
+    }
+
+    fn generate(
+        &mut self,
+        req: &crate::mind::Request,
+        _cancel: Option<&std::sync::atomic::AtomicBool>,
+        on_token: &mut dyn FnMut(&str),
+    ) -> Result<crate::mind::backend::Outcome> {
+        let words = 8 + req.opts.max_sentences * 6;
+        let text = self.model.remix(&req.user_text, words);
+        if text.is_empty() {
+            return Err(crate::error::Error::Invalid(format!(
+                "the style profile `{}` has learned nothing yet",
+                self.model.name
+            )));
+        }
+        on_token(&text);
+        Ok(crate::mind::backend::Outcome {
+            stop: Some(crate::llm::Stop::Eos),
+            tokens: text.split_whitespace().count(),
+            ..Default::default()
+        })
+    }
+}
+
+/// Loads a profile's model from the store.
+pub fn load(store: &Store, profile: &str) -> Result<StyleModel> {
+    let texts = store.style_texts(profile)?;
+    let excluded = store.style_exclusions(profile)?;
+    Ok(StyleModel::build(profile, &texts, &excluded))
+}
