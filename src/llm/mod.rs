@@ -287,7 +287,12 @@ impl LlmWorker {
                 });
             }
             let ev = match self.events.recv_timeout(Duration::from_millis(10)) {
-                Ok(ev) => ev.map_err(Error::Llm)?,
+                Ok(Ok(ev)) => ev,
+                Ok(Err(e)) => {
+                    // The worker may still be generating: skip its leftovers.
+                    self.draining = true;
+                    return Err(Error::Llm(e));
+                }
                 Err(RecvTimeoutError::Timeout) => {
                     if last.elapsed() > opts.timeout {
                         let _ = self.child.kill();
@@ -308,7 +313,10 @@ impl LlmWorker {
                 }
                 Event::Done(stats) => return Ok(stats),
                 Event::Error { message } => return Err(Error::Llm(message)),
-                _ => return Err(Error::Llm("unexpected event during generation".into())),
+                _ => {
+                    self.draining = true;
+                    return Err(Error::Llm("unexpected event during generation".into()));
+                }
             }
         }
     }

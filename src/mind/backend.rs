@@ -126,8 +126,11 @@ impl Backend for Embedded {
                 reused_tokens: s.reused_tokens,
             }),
             Err(e) => {
-                // A worker that failed mid-reply is not trusted again.
-                self.worker = None;
+                // A worker that died or hung (and was stopped) is started
+                // afresh next time; one that reported an error stays.
+                if !worker.is_alive() {
+                    self.worker = None;
+                }
                 Err(e)
             }
         }

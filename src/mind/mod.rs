@@ -185,7 +185,9 @@ impl Mind {
                     Speaker::Companion => "you told me",
                 };
                 let when = crate::timefmt::local(m.when).format("%-d %B");
-                last.push_str(&format!("On {when} {who}: \"{}\"\n", m.text.trim()));
+                // A long turn is cut: the prompt must fit the context.
+                let text: String = m.text.trim().chars().take(300).collect();
+                last.push_str(&format!("On {when} {who}: \"{text}\"\n"));
             }
             last.push('\n');
         }

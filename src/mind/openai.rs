@@ -181,15 +181,20 @@ impl Backend for OpenAi {
             match rx.recv_timeout(Duration::from_millis(10)) {
                 Ok(Chunk::Token(t)) => {
                     last = Instant::now();
-                    outcome.tokens += 1;
-                    on_token(&t);
-                    sentences += splitter.push(&t).len();
+                    // The sentence cap, applied here (servers have no such
+                    // option): the last sentence has ended once what follows
+                    // it starts a new one, which is then not passed on.
                     let done = sentences + usize::from(splitter.pending_complete());
-                    // The sentence cap, applied here: servers have no such option.
-                    if req.opts.max_sentences > 0 && done >= req.opts.max_sentences {
+                    if req.opts.max_sentences > 0
+                        && done >= req.opts.max_sentences
+                        && t.starts_with(char::is_whitespace)
+                    {
                         outcome.stop = Some(Stop::Sentences);
                         return Ok(outcome);
                     }
+                    outcome.tokens += 1;
+                    on_token(&t);
+                    sentences += splitter.push(&t).len();
                 }
                 Ok(Chunk::Done) => {
                     outcome.stop = Some(Stop::Eos);

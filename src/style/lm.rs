@@ -1,6 +1,7 @@
 //! The person's own language model: word trigrams with interpolated
-//! Kneser-Ney smoothing (Chen & Goodman's formulation, one discount per
-//! order level), counted incrementally as utterances arrive.
+//! Kneser-Ney smoothing (Chen & Goodman's formulation with a single
+//! absolute discount D = 0.75 at every order), counted incrementally as
+//! utterances arrive.
 //!
 //! Written here because no maintained crate offers an incremental KN
 //! n-gram model (the `kn`-style crates train once from a corpus file).

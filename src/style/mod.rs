@@ -60,6 +60,8 @@ pub struct StyleModel {
     counts: Counts,
     lm: KneserNey,
     unigrams: HashMap<String, u64>,
+    /// In how many texts each word appears (for the exemplars' idf).
+    doc_freq: HashMap<String, u64>,
     ngrams: HashMap<Vec<String>, u64>,
     /// The most recent words (for the vocabulary richness window).
     stream: Vec<String>,
@@ -107,6 +109,12 @@ impl StyleModel {
         }
         let text = kept.join(" ");
         self.counts.learn(&text);
+        let mut distinct = words(&text);
+        distinct.sort();
+        distinct.dedup();
+        for w in distinct {
+            *self.doc_freq.entry(w).or_default() += 1;
+        }
         for s in &kept {
             let ws = words(s);
             self.lm.learn(&ws);
@@ -211,13 +219,16 @@ impl StyleModel {
             .filter(|s| s.score > 0.0)
             .collect();
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.text.cmp(&b.text)));
-        // A phrase inside a better one adds nothing.
+        // A phrase inside a better one adds nothing (compared word by word:
+        // "in the" is not inside "within the").
         let mut kept: Vec<Scored> = Vec::new();
         for s in out {
-            if !kept
-                .iter()
-                .any(|k| k.text.contains(&s.text) || s.text.contains(&k.text))
-            {
+            let sw: Vec<String> = s.text.split(' ').map(str::to_string).collect();
+            let overlaps = kept.iter().any(|k| {
+                let kw: Vec<String> = k.text.split(' ').map(str::to_string).collect();
+                contains_phrase(&kw, &sw) || contains_phrase(&sw, &kw)
+            });
+            if !overlaps {
                 kept.push(s);
             }
             if kept.len() == k {
@@ -269,8 +280,8 @@ impl StyleModel {
         }
         let n = self.texts.len() as f64;
         let idf = |w: &str| {
-            let df = self.unigrams.get(w).copied().unwrap_or(0) as f64;
-            ((n + 1.0) / (df + 1.0)).ln() + 1.0
+            let df = self.doc_freq.get(w).copied().unwrap_or(0) as f64;
+            ((n + 1.0) / (df + 1.0)).ln().max(0.0)
         };
         let mut scored: Vec<(f64, &String)> = self
             .texts

@@ -237,12 +237,14 @@ fn generate(l: &mut Loaded, req: &Value, inbox: &mut Inbox) -> anyhow::Result<()
     let messages = req["messages"]
         .as_array()
         .context("generate needs messages")?;
+    // Content is text, never markup: a transcript or imported chat log that
+    // holds "<|im_end|>" must not end a turn of the template.
     let chat = messages
         .iter()
         .map(|m| {
             LlamaChatMessage::new(
                 m["role"].as_str().unwrap_or("user").to_string(),
-                m["content"].as_str().unwrap_or("").to_string(),
+                m["content"].as_str().unwrap_or("").replace("<|", "< |"),
             )
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -257,7 +259,7 @@ fn generate(l: &mut Loaded, req: &Value, inbox: &mut Inbox) -> anyhow::Result<()
     let vocab = l.model.vocab();
     let tokens = vocab.tokenize(prompt.as_bytes(), true, true);
     let n_ctx = l.ctx.n_ctx() as usize;
-    if tokens.is_empty() || tokens.len() + max_tokens > n_ctx {
+    if tokens.is_empty() || tokens.len().saturating_add(max_tokens) > n_ctx {
         bail!(
             "the prompt ({} tokens) and reply ({max_tokens}) do not fit the context ({n_ctx})",
             tokens.len()
@@ -329,27 +331,41 @@ fn generate(l: &mut Loaded, req: &Value, inbox: &mut Inbox) -> anyhow::Result<()
     let mut text = String::new();
     let mut generated = 0;
     let mut stop = "length";
-    for pos in tokens.len()..tokens.len() + max_tokens {
+    // The sentence cap was reached, if what comes next starts a new
+    // sentence ("3." may yet be "3.5").
+    let mut full = false;
+    let mut bytes = Vec::new();
+    for pos in tokens.len()..tokens.len().saturating_add(max_tokens) {
         if inbox.cancelled() {
             stop = "cancelled";
             break;
         }
         let tok = sampler.sample(&l.ctx, batch.n_tokens() - 1);
         if vocab.is_eog(tok) {
-            stop = "eos";
+            stop = if full { "sentences" } else { "eos" };
             break;
+        }
+        bytes.clear();
+        vocab.token_to_piece_into(tok, &mut bytes, false, None);
+        if full {
+            if bytes.first().is_some_and(u8::is_ascii_whitespace) {
+                stop = "sentences";
+                break; // not emitted, not evaluated: the cache stays exact
+            }
+            full = false;
         }
         generated += 1;
         first_token_ms.get_or_insert(started.elapsed().as_secs_f64() * 1e3);
-        vocab.token_to_piece_into(tok, &mut pending, false, None);
-        // Emit only whole UTF-8 characters; keep a split one for the next token.
-        let valid = match std::str::from_utf8(&pending) {
+        pending.extend_from_slice(&bytes);
+        // Emit only whole UTF-8 characters; keep a split one for the next
+        // token, but pass on (lossily) a sequence that can never be valid.
+        let cut = match std::str::from_utf8(&pending) {
             Ok(s) => s.len(),
-            Err(e) => e.valid_up_to(),
+            Err(e) => e.valid_up_to() + e.error_len().unwrap_or(0),
         };
-        if valid > 0 {
-            let piece = String::from_utf8_lossy(&pending[..valid]).into_owned();
-            pending.drain(..valid);
+        if cut > 0 {
+            let piece = String::from_utf8_lossy(&pending[..cut]).into_owned();
+            pending.drain(..cut);
             text.push_str(&piece);
             emit(&json!({"event": "token", "text": piece}));
         }
@@ -362,8 +378,7 @@ fn generate(l: &mut Loaded, req: &Value, inbox: &mut Inbox) -> anyhow::Result<()
         }
         l.cached.push(tok);
         if max_sentences > 0 && count_sentences(&text) >= max_sentences {
-            stop = "sentences";
-            break;
+            full = true;
         }
     }
     if !pending.is_empty() {
