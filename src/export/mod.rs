@@ -39,18 +39,6 @@ impl FromStr for Format {
     }
 }
 
-impl Format {
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::Markdown => "md",
-            Format::Json => "json",
-            Format::Text => "txt",
-            Format::Srt => "srt",
-            Format::Vtt => "vtt",
-        }
-    }
-}
-
 /// Renders conversations (oldest first) in `format`. `data_dir` is recorded
 /// in JSON so an import elsewhere can find the audio.
 pub fn render(

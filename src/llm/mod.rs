@@ -118,7 +118,6 @@ enum Event {
     Loaded(LoadInfo),
     Token { text: String },
     Done(GenerateStats),
-    Tokens { count: usize },
     Error { message: String },
 }
 
@@ -234,17 +233,6 @@ impl LlmWorker {
     /// The worker's process id (for its memory figures).
     pub fn pid(&self) -> u32 {
         self.child.id()
-    }
-
-    /// How many tokens `text` is for this model.
-    pub fn count_tokens(&mut self, text: &str) -> Result<usize> {
-        self.drain()?;
-        self.send(&json!({"op": "tokenize", "text": text}))?;
-        match self.next_event(Duration::from_secs(10), "counting tokens")? {
-            Event::Tokens { count } => Ok(count),
-            Event::Error { message } => Err(Error::Llm(message)),
-            _ => Err(Error::Llm("unexpected answer to tokenize".into())),
-        }
     }
 
     /// Generates a reply to `messages`, calling `on_token` with each piece

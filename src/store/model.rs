@@ -255,12 +255,6 @@ pub struct TimeRange {
     pub until: Option<i64>,
 }
 
-impl TimeRange {
-    pub fn contains(&self, t: i64) -> bool {
-        self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t < u)
-    }
-}
-
 /// A full-text search.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SearchQuery {

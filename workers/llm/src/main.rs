@@ -168,13 +168,6 @@ fn handle(
             let l = loaded.as_mut().context("no model loaded")?;
             generate(l, req, inbox)
         }
-        Some("tokenize") => {
-            let l = loaded.as_ref().context("no model loaded")?;
-            let text = req["text"].as_str().unwrap_or("");
-            let n = l.model.vocab().tokenize(text.as_bytes(), false, true).len();
-            emit(&json!({"event": "tokens", "count": n}));
-            Ok(())
-        }
         // A cancel that arrives after its generation ended: nothing to stop.
         Some("cancel") => Ok(()),
         Some(other) => bail!("unknown op '{other}'"),
