@@ -246,7 +246,7 @@ fn tofu_mode_answers_in_the_persons_own_words() {
 fn mirroring_makes_replies_sound_like_the_author_and_still_answer() {
     // `tofu bench style` on 10 of its 30 prompts, with looser bounds than
     // its targets (the benchmark prints the real figures).
-    let bg = background();
+    let bg = std::sync::Arc::new(background());
     let model = common::model_store()
         .require_main(tofu::llm::DEFAULT_MODEL)
         .unwrap();

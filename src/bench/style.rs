@@ -13,6 +13,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -96,6 +97,8 @@ pub struct Setting {
     pub replies: usize,
     /// Share of replies attributed to the profile's own author.
     pub attribution: f64,
+    /// The same, per author (in the order of `authors`).
+    pub attribution_by_author: Vec<f64>,
     /// Share of replies that mention the prompt's topic.
     pub relevance: f64,
     pub mean_words: f64,
@@ -152,7 +155,7 @@ fn relevant(prompt: &str, reply: &str) -> bool {
 pub fn run(
     text_dir: &Path,
     model: &Path,
-    bg: &Background,
+    bg: &Arc<Background>,
     n_prompts: usize,
 ) -> Result<StyleReport> {
     let mut files: Vec<_> = std::fs::read_dir(text_dir)
@@ -198,7 +201,7 @@ pub fn run(
             perplexity_own: 0.0,
             perplexity_other: 0.0,
         });
-        models.push(m);
+        models.push(Arc::new(m));
         held_docs.push(held);
     }
     for i in 0..2 {
@@ -241,6 +244,7 @@ pub fn run(
     let mut samples = Vec::new();
     for mirror in [1.0f32, 0.0] {
         let (mut attributed, mut rel, mut words, mut n) = (0, 0, 0, 0);
+        let mut by_author = vec![0usize; models.len()];
         for (i, m) in models.iter().enumerate() {
             let persona = Persona {
                 mirroring: mirror,
@@ -250,7 +254,16 @@ pub fn run(
                 let hints = m.hints(bg, p, mirror);
                 let r = mind.reply(&persona, Some(&hints), &Context::default(), p, None, |_| {})?;
                 n += 1;
-                attributed += usize::from(classify(&r.text) == i);
+                let right = classify(&r.text) == i;
+                tracing::debug!(
+                    author = authors[i].author,
+                    mirror,
+                    prompt = p,
+                    reply = r.text,
+                    right
+                );
+                attributed += usize::from(right);
+                by_author[i] += usize::from(right);
                 rel += usize::from(relevant(p, &r.text));
                 words += r.text.split_whitespace().count();
                 if samples.len() < 12 || (samples.len() < 24 && mirror == 0.0) {
@@ -267,6 +280,10 @@ pub fn run(
             mirror,
             replies: n,
             attribution: attributed as f64 / n.max(1) as f64,
+            attribution_by_author: by_author
+                .iter()
+                .map(|&k| k as f64 / prompts.len().max(1) as f64)
+                .collect(),
             relevance: rel as f64 / n.max(1) as f64,
             mean_words: words as f64 / n.max(1) as f64,
         });

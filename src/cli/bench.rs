@@ -82,7 +82,8 @@ pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
                 Some(m) => m,
                 None => paths.model_store().require_main(tofu::llm::DEFAULT_MODEL)?,
             };
-            let bg = tofu::style::Background::load_default(&paths.model_store())?;
+            let bg =
+                std::sync::Arc::new(tofu::style::Background::load_default(&paths.model_store())?);
             let r = tofu::bench::style::run(&text, &model, &bg, prompts)?;
             if json {
                 println!("{}", serde_json::to_string(&r)?);
@@ -94,20 +95,26 @@ pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
             );
             for a in &r.authors {
                 println!(
-                    "  {}: learned {} letters ({} words) at {:.1} ms per letter; held-out perplexity {:.0} under own model, {:.0} under the other's",
+                    "  {}: learned {} passages ({} words; a passage is a blank-line-separated block) at {:.1} ms per passage; held-out perplexity {:.0} under own model, {:.0} under the other's",
                     a.author, a.learned_docs, a.learned_words, a.learn_ms_per_doc, a.perplexity_own, a.perplexity_other
                 );
             }
             println!(
-                "{:<8} {:>8} {:>12} {:>10} {:>11}",
-                "mirror", "replies", "attribution", "relevance", "mean words"
+                "{:<8} {:>8} {:>12} {:>18} {:>10} {:>11}",
+                "mirror", "replies", "attribution", "per author", "relevance", "mean words"
             );
             for s in &r.settings {
+                let per: Vec<String> = s
+                    .attribution_by_author
+                    .iter()
+                    .map(|a| format!("{:.0}%", a * 100.0))
+                    .collect();
                 println!(
-                    "{:<8.1} {:>8} {:>11.0}% {:>9.0}% {:>11.1}",
+                    "{:<8.1} {:>8} {:>11.0}% {:>18} {:>9.0}% {:>11.1}",
                     s.mirror,
                     s.replies,
                     s.attribution * 100.0,
+                    per.join(" / "),
                     s.relevance * 100.0,
                     s.mean_words
                 );

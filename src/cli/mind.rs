@@ -190,8 +190,8 @@ pub fn reply(args: ReplyArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
     let hints = if persona.mirroring >= 0.05 && !store.style_texts(&args.profile)?.is_empty() {
         match tofu::style::Background::load_default(&paths.model_store()) {
             Ok(bg) => {
-                let model = tofu::style::load(&store, &args.profile)?;
-                Some(model.hints(&bg, &args.text, persona.mirroring))
+                let model = std::sync::Arc::new(tofu::style::load(&store, &args.profile)?);
+                Some(model.hints(&std::sync::Arc::new(bg), &args.text, persona.mirroring))
             }
             Err(e) => {
                 eprintln!("note: not mirroring your style: {e}");

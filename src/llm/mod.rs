@@ -35,8 +35,10 @@ impl Message {
     }
 }
 
-/// Nudges a token's chance: `text` biases the first token of that text
-/// (e.g. `" honestly"`), `contains` every token whose text contains it (e.g. `"?"`).
+/// Nudges a token's chance: `text` biases that text when it is a single
+/// token (e.g. `" honestly"`; longer texts are skipped, since biasing their
+/// first piece pulls every word that starts with it), `contains` every token
+/// whose text contains it (e.g. `"?"`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Bias {
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -16,6 +16,7 @@ pub mod context;
 pub mod openai;
 pub mod persona;
 pub mod plan;
+pub mod rerank;
 pub mod sentences;
 
 use std::sync::atomic::AtomicBool;
@@ -29,17 +30,35 @@ use crate::store::Speaker;
 pub use backend::{Backend, BackendKind, Embedded, Reflect, Request};
 pub use context::{Context, Memory};
 pub use persona::Persona;
+pub use rerank::Judge;
 pub use sentences::SentenceSplitter;
 
 /// What the style model offers a reply, scaled by the mirroring slider:
 /// a card for the system prompt (stable, so it stays cached), a few of the
 /// person's own utterances close to the context, and token biases toward
-/// their words and phrases.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// their words and phrases. At high mirroring, also a judge of how much a
+/// reply sounds like the person and how many candidates to choose among
+/// (see [`rerank`]).
+#[derive(Clone, Default)]
 pub struct StyleHints {
     pub card: String,
     pub exemplars: Vec<String>,
     pub biases: Vec<crate::llm::Bias>,
+    /// Replies to sample and choose among (0 or 1: just one, streamed).
+    pub candidates: usize,
+    pub judge: Option<std::sync::Arc<dyn Judge>>,
+}
+
+impl std::fmt::Debug for StyleHints {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StyleHints")
+            .field("card", &self.card)
+            .field("exemplars", &self.exemplars)
+            .field("biases", &self.biases)
+            .field("candidates", &self.candidates)
+            .field("judge", &self.judge.is_some())
+            .finish()
+    }
 }
 
 /// What a reply produces as it goes.
@@ -231,6 +250,45 @@ impl Mind {
         messages
     }
 
+    /// Samples `n` replies (seeds differ; the cached prompt is shared) and
+    /// returns the best by [`rerank::score`], with the outcome of the last
+    /// generation (tokens summed). Stops early when cancelled.
+    fn best_of(
+        &mut self,
+        req: &Request,
+        n: usize,
+        judge: Option<&dyn Judge>,
+        cancel: Option<&AtomicBool>,
+    ) -> Result<(String, backend::Outcome)> {
+        let mut texts = Vec::new();
+        let mut outcome = backend::Outcome::default();
+        let mut tokens = 0;
+        for i in 0..n {
+            let mut r = req.clone();
+            r.opts.seed = req.opts.seed.wrapping_add(i as u32);
+            let mut text = String::new();
+            let o = self.backend.generate(&r, cancel, &mut |p| text.push_str(p));
+            let o = match o {
+                Ok(o) => o,
+                // One good candidate is enough; an error after it is not fatal.
+                Err(e) if texts.is_empty() => return Err(e),
+                Err(_) => break,
+            };
+            tokens += o.tokens;
+            if i == 0 {
+                outcome = o.clone();
+            }
+            outcome.stop = o.stop;
+            texts.push(text);
+            if o.stop == Some(Stop::Cancelled) {
+                break;
+            }
+        }
+        outcome.tokens = tokens;
+        let i = rerank::best(judge, &req.user_text, &texts).unwrap_or(0);
+        Ok((texts.swap_remove(i), outcome))
+    }
+
     /// Answers `user_text`. Tokens and sentences stream through `on_event`;
     /// `cancel` stops it (the reply so far is returned, `stop` = cancelled).
     /// If the backend fails, the fallback answers and `fell_back` says why.
@@ -258,9 +316,22 @@ impl Mind {
         let mut engine = self.backend.engine().to_string();
         let mut model = self.backend.model();
         let mut fell_back = None;
-        let result = self
-            .backend
-            .generate(&req, cancel, &mut |p| out.push(p, &mut on_event));
+        let candidates = style.map_or(1, |s| s.candidates.max(1));
+        let result = if candidates > 1 {
+            self.best_of(
+                &req,
+                candidates,
+                style.and_then(|s| s.judge.as_deref()),
+                cancel,
+            )
+            .map(|(text, outcome)| {
+                out.push(&text, &mut on_event);
+                outcome
+            })
+        } else {
+            self.backend
+                .generate(&req, cancel, &mut |p| out.push(p, &mut on_event))
+        };
         let outcome = match result {
             Ok(o) if !out.text.trim().is_empty() || o.stop == Some(Stop::Cancelled) => o,
             result => {

@@ -18,6 +18,7 @@ pub mod text;
 pub mod traits;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -305,7 +306,12 @@ impl StyleModel {
 
     /// What a reply gets from this style at mirroring strength `mirror`
     /// (0 = nothing: the companion keeps its own voice).
-    pub fn hints(&self, bg: &Background, context: &str, mirror: f32) -> crate::mind::StyleHints {
+    pub fn hints(
+        self: &Arc<Self>,
+        bg: &Arc<Background>,
+        context: &str,
+        mirror: f32,
+    ) -> crate::mind::StyleHints {
         if mirror < 0.05 || self.texts.is_empty() {
             return crate::mind::StyleHints::default();
         }
@@ -318,9 +324,18 @@ impl StyleModel {
             .into_iter()
             .filter_map(|s| s.text.split(' ').next().map(str::to_string));
         for w in words.chain(phrase_heads) {
-            if seen.insert(w.clone()) {
+            if !seen.insert(w.clone()) {
+                continue;
+            }
+            // As written mid-sentence and capitalised ("mr" is "Mr").
+            // The engine biases only texts that are a single token.
+            let mut cap = w.chars();
+            let capital = cap
+                .next()
+                .map(|c| c.to_uppercase().chain(cap).collect::<String>());
+            for form in std::iter::once(w.clone()).chain(capital.filter(|c| *c != w)) {
                 biases.push(crate::llm::Bias {
-                    text: Some(format!(" {w}")),
+                    text: Some(format!(" {form}")),
                     contains: None,
                     bias: 3.0 * strength,
                 });
@@ -336,17 +351,25 @@ impl StyleModel {
                 String::new()
             },
             // A small model tends to answer its examples instead of the
-            // person: at most one, short, and only near full mirroring.
+            // person (the reranker then picks a candidate that answers):
+            // short ones, and only near full mirroring.
             exemplars: if mirror >= 0.9 {
-                self.exemplars(context, 3)
+                self.exemplars(context, 6)
                     .into_iter()
                     .filter(|e| e.split_whitespace().count() <= 30)
-                    .take(1)
+                    .take(3)
                     .collect()
             } else {
                 Vec::new()
             },
             biases,
+            // Sampling several replies and keeping the one most like the
+            // person costs one short generation each (the prompt is cached).
+            candidates: candidates(mirror),
+            judge: Some(Arc::new(StyleJudge {
+                model: Arc::clone(self),
+                bg: Arc::clone(bg),
+            })),
         }
     }
 
@@ -455,6 +478,44 @@ impl StyleModel {
             s.push('.');
         }
         s
+    }
+}
+
+/// How many replies to sample and choose among at mirroring `mirror`.
+pub fn candidates(mirror: f32) -> usize {
+    match mirror {
+        m if m >= 0.9 => 4,
+        m if m >= 0.75 => 3,
+        m if m >= 0.5 => 2,
+        _ => 1,
+    }
+}
+
+/// How much a reply sounds like this person: per word, the log-ratio of
+/// their language model's probability to general English's (wordfreq), so
+/// common words weigh nothing and their own turns of phrase weigh most.
+pub struct StyleJudge {
+    pub model: Arc<StyleModel>,
+    pub bg: Arc<Background>,
+}
+
+impl crate::mind::Judge for StyleJudge {
+    fn score(&self, reply: &str) -> f64 {
+        let (mut ratio, mut n) = (0.0, 0usize);
+        for s in sentences(reply) {
+            let w = words(&s);
+            if w.is_empty() {
+                continue;
+            }
+            let (lp, _) = self.model.lm.score(&w);
+            let bg: f64 = w.iter().map(|x| self.bg.freq(x).log2()).sum();
+            ratio += lp - bg;
+            n += w.len();
+        }
+        if n == 0 {
+            return 0.0;
+        }
+        ratio / n as f64
     }
 }
 

@@ -7,7 +7,7 @@
 //! - `{"op":"load","model":PATH,"n_ctx":N,"threads":N}` → `{"event":"loaded",...}`
 //! - `{"op":"generate","messages":[{"role","content"}],"max_tokens":N,
 //!    "temperature":T,"top_p":P,"seed":S,"max_sentences":N,
-//!    "biases":[{"text":" word","bias":B} | {"contains":"?","bias":B}]}`
+//!    "biases":[{"text":" word","bias":B} (single-token texts only) | {"contains":"?","bias":B}]}`
 //!   → `{"event":"token","text":...}`* then `{"event":"done",...,"stop":"eos|length|sentences|cancelled"}`
 //! - `{"op":"cancel"}` while generating: stops after the current token
 //!   (tokens take ~15 ms here), answered by `done` with `"stop":"cancelled"`.
@@ -211,8 +211,11 @@ fn biases(l: &Loaded, req: &Value) -> Vec<LlamaLogitBias> {
             continue;
         }
         if let Some(text) = b["text"].as_str() {
-            if let Some(&first) = vocab.tokenize(text.as_bytes(), false, false).first() {
-                out.push(LlamaLogitBias::new(first, bias));
+            // Only a text that is one token: biasing the first piece of a
+            // longer word (" m" of " mrs") pulls every word that starts
+            // with it and the model babbles ("mrb mri mbi ...").
+            if let [only] = vocab.tokenize(text.as_bytes(), false, false)[..] {
+                out.push(LlamaLogitBias::new(only, bias));
             }
         }
         if let Some(needle) = b["contains"].as_str().filter(|n| !n.is_empty()) {
