@@ -3,6 +3,8 @@
 //! sent, the sentence cap holds, and a server that errors or stalls leads to
 //! the fallback within the timeout, never a frozen reply.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
@@ -200,4 +202,66 @@ fn a_server_error_or_a_stall_falls_back_in_time() {
         "{:?}",
         r.fell_back
     );
+}
+
+#[test]
+fn the_api_key_stays_out_of_settings_and_off_plain_http_to_other_machines() {
+    // No keyring in CI: the key goes to a file only the owner can read.
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], stdin: Option<&str>| {
+        let mut cmd = common::tofu(dir.path());
+        cmd.env("TOFU_KEYRING", "off")
+            .env_remove("TOFU_LLM_API_KEY");
+        cmd.args(args);
+        cmd.stdin(std::process::Stdio::piped());
+        cmd.stdout(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        let mut input = child.stdin.take().unwrap();
+        if let Some(s) = stdin {
+            std::io::Write::write_all(&mut input, s.as_bytes()).unwrap();
+        }
+        drop(input);
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let said = run(&["llm", "key", "set"], Some("sk-secret-123\n"));
+    assert!(said.contains("only you can read it"), "{said}");
+    let file = tofu::mind::secrets::key_file(dir.path());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the key file is private: {mode:o}");
+    }
+    run(
+        &["llm", "set", "endpoint=http://me:pw@10.1.2.3:8080/v1"],
+        None,
+    );
+    let shown = run(&["llm", "show"], None);
+    assert!(
+        !shown.contains("sk-secret-123") && !shown.contains("pw@"),
+        "{shown}"
+    );
+    assert!(shown.contains("api_key\tset"), "{shown}");
+    // The settings themselves never hold it.
+    let db = std::fs::read(dir.path().join("tofu.db")).unwrap();
+    assert!(!db.windows(13).any(|w| w == b"sk-secret-123"));
+
+    // Plain http to another machine: refused before any connection.
+    let mut backend = OpenAi::new("http://10.1.2.3:9/v1", "m").with_api_key("sk-secret-123");
+    let req = tofu::mind::Request {
+        messages: vec![tofu::llm::Message::new("user", "hi")],
+        opts: tofu::llm::GenerateOptions::default(),
+        user_text: "hi".into(),
+    };
+    let t = std::time::Instant::now();
+    let err = tofu::mind::Backend::generate(&mut backend, &req, None, &mut |_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("plain http"), "{err}");
+    assert!(t.elapsed() < std::time::Duration::from_secs(1));
+
+    run(&["forget-everything", "--yes"], None);
+    assert!(!file.exists(), "forget everything forgets the key");
 }

@@ -34,16 +34,49 @@ pub enum LlmCommand {
         #[arg(long)]
         json: bool,
     },
-    /// backend=embedded|openai|reflect, model=FILE.gguf (embedded),
-    /// n_ctx=N, endpoint=URL and remote_model=NAME (openai; the key comes
-    /// from TOFU_LLM_API_KEY, never from settings)
+    /// backend=embedded|openai|remix|reflect, model=FILE.gguf (embedded),
+    /// n_ctx=N, endpoint=URL and remote_model=NAME (openai; the API key is
+    /// set with `tofu llm key set`, never in settings)
     Set {
         #[arg(required = true, value_name = "KEY=VALUE")]
         assignments: Vec<String>,
     },
+    /// The model server's API key: kept in the OS keyring (or, with none, a
+    /// file only you can read); TOFU_LLM_API_KEY overrides it
+    Key {
+        #[command(subcommand)]
+        action: KeyAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyAction {
+    /// Read the key from stdin (one line) and keep it
+    Set,
+    /// Forget the key
+    Clear,
 }
 
 pub fn llm(cmd: LlmCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
+    use tofu::mind::secrets;
+    if let LlmCommand::Key { action } = &cmd {
+        match action {
+            KeyAction::Set => {
+                if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                    eprintln!("paste the API key and press Enter:");
+                }
+                let mut key = String::new();
+                std::io::stdin().read_line(&mut key)?;
+                let place = secrets::set_api_key(&paths.data_dir, &key)?;
+                println!("api key kept in the {place}");
+            }
+            KeyAction::Clear => {
+                secrets::clear_api_key(&paths.data_dir)?;
+                println!("api key forgotten");
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut store = Store::open(&paths.data_dir)?;
     let mut settings: ReplySettings = store.setting(SETTINGS_KEY)?.unwrap_or_default();
     if let LlmCommand::Set { assignments } = &cmd {
@@ -70,7 +103,12 @@ pub fn llm(cmd: LlmCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
         settings = serde_json::from_value(v)?;
         store.set_setting(SETTINGS_KEY, &settings)?;
     }
-    let v = serde_json::to_value(&settings)?;
+    let mut v = serde_json::to_value(&settings)?;
+    v["endpoint"] = serde_json::json!(tofu::mind::openai::shown_endpoint(&settings.endpoint));
+    v["api_key"] = match secrets::api_key(&paths.data_dir) {
+        Some((_, place)) => serde_json::json!(format!("set ({place})")),
+        None => serde_json::json!("none"),
+    };
     if matches!(cmd, LlmCommand::Show { json: true }) {
         println!("{v}");
     } else {
@@ -185,7 +223,7 @@ pub fn reply(args: ReplyArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
         BackendKind::Remix => Some(tofu::style::load(&store, &args.profile)?),
         _ => None,
     };
-    let backend = settings.backend(&paths.model_store(), remix_style)?;
+    let backend = settings.backend(&paths.data_dir, &paths.model_store(), remix_style)?;
     let mut mind = Mind::new(backend, settings.n_ctx as usize);
     let hints = if persona.mirroring >= 0.05 && !store.style_texts(&args.profile)?.is_empty() {
         match tofu::style::Background::load_default(&paths.model_store()) {

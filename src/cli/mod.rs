@@ -111,6 +111,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
                 return Ok(ExitCode::FAILURE);
             }
+            if let Err(e) = tofu::mind::secrets::clear_api_key(&paths.data_dir) {
+                eprintln!("note: the API key: {e}");
+            }
             // Forgetting must work even when the database is damaged.
             let removed = match tofu::store::Store::open(&paths.data_dir) {
                 Ok(store) => store.forget_everything()?,

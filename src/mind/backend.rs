@@ -300,6 +300,7 @@ impl ReplySettings {
     /// `style` is the profile Tofu mode remixes (needed for `remix` only).
     pub fn backend(
         &self,
+        data_dir: &std::path::Path,
         models: &tofu_models::ModelStore,
         style: Option<crate::style::StyleModel>,
     ) -> Result<Box<dyn Backend>> {
@@ -309,10 +310,13 @@ impl ReplySettings {
                 Some(model) => Box::new(crate::style::Remix { model }),
                 None => Box::new(Reflect),
             },
-            BackendKind::Openai => Box::new(super::openai::OpenAi::new(
-                &self.endpoint,
-                &self.remote_model,
-            )),
+            BackendKind::Openai => {
+                let mut b = super::openai::OpenAi::new(&self.endpoint, &self.remote_model);
+                if let Some((key, _)) = super::secrets::api_key(data_dir) {
+                    b = b.with_api_key(&key);
+                }
+                Box::new(b)
+            }
             BackendKind::Embedded => {
                 let path = match &self.model {
                     Some(p) => p.clone(),

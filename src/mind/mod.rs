@@ -17,6 +17,7 @@ pub mod openai;
 pub mod persona;
 pub mod plan;
 pub mod rerank;
+pub mod secrets;
 pub mod sentences;
 
 use std::sync::atomic::AtomicBool;

@@ -1,6 +1,7 @@
 //! Any OpenAI-compatible chat server (Ollama, llama.cpp's llama-server,
 //! LM Studio, vLLM), streamed. The endpoint defaults to this machine; the
-//! API key comes from `TOFU_LLM_API_KEY`, never from the settings file.
+//! API key is kept out of the settings (see [`super::secrets`]) and is never
+//! sent over plain http to another machine.
 //!
 //! The request runs on its own thread and hands tokens over a channel, so a
 //! cancel returns at once and a server that stalls is given up on after the
@@ -19,7 +20,6 @@ use crate::error::{Error, Result};
 use crate::llm::Stop;
 
 pub const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:11434/v1";
-pub const KEY_ENV: &str = "TOFU_LLM_API_KEY";
 
 pub struct OpenAi {
     endpoint: String,
@@ -47,13 +47,13 @@ impl OpenAi {
         OpenAi {
             endpoint: endpoint.trim_end_matches('/').to_string(),
             model: model.to_string(),
-            api_key: std::env::var(KEY_ENV).ok().filter(|k| !k.is_empty()),
+            api_key: None,
             agent,
             timeout: Duration::from_secs(20),
         }
     }
 
-    /// Uses this API key (instead of `TOFU_LLM_API_KEY`).
+    /// Sends this API key (see [`super::secrets`] for where it is kept).
     pub fn with_api_key(mut self, key: &str) -> OpenAi {
         self.api_key = Some(key.to_string());
         self
@@ -61,6 +61,49 @@ impl OpenAi {
 
     fn url(&self) -> String {
         format!("{}/chat/completions", self.endpoint)
+    }
+}
+
+/// The host of an `http(s)://[user[:pass]@]host[:port]/...` URL.
+fn host(endpoint: &str) -> Option<&str> {
+    let rest = endpoint.split_once("://")?.1;
+    let authority = rest.split('/').next()?;
+    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    Some(match hostport.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(v6),
+        None => hostport.split(':').next().unwrap_or(hostport),
+    })
+}
+
+/// A key may go over https anywhere, and over http only to this machine.
+pub fn key_may_travel(endpoint: &str) -> bool {
+    if endpoint.starts_with("https://") {
+        return true;
+    }
+    if !endpoint.starts_with("http://") {
+        return false;
+    }
+    match host(endpoint) {
+        Some(h) => {
+            h.eq_ignore_ascii_case("localhost")
+                || h.parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+        None => false,
+    }
+}
+
+/// The endpoint with any `user:password@` hidden, for messages and `llm show`.
+pub fn shown_endpoint(endpoint: &str) -> String {
+    match endpoint.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            match authority.rsplit_once('@') {
+                Some((_, h)) => format!("{scheme}://***@{h}{path}"),
+                None => endpoint.to_string(),
+            }
+        }
+        None => endpoint.to_string(),
     }
 }
 
@@ -146,9 +189,15 @@ impl Backend for OpenAi {
             .post(&self.url())
             .header("Accept", "text/event-stream");
         if let Some(key) = &self.api_key {
+            if !key_may_travel(&self.endpoint) {
+                return Err(Error::Llm(format!(
+                    "not sending the API key over plain http to {}: use https, or a server on this machine",
+                    shown_endpoint(&self.endpoint)
+                )));
+            }
             call = call.header("Authorization", format!("Bearer {key}"));
         }
-        let url = self.url();
+        let url = shown_endpoint(&self.url());
         std::thread::Builder::new()
             .name("tofu-openai".into())
             .spawn(move || match call.send_json(&body) {
@@ -218,5 +267,31 @@ impl Backend for OpenAi {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_travel_over_https_or_to_this_machine_only() {
+        assert!(key_may_travel("https://api.example.com/v1"));
+        assert!(key_may_travel("http://127.0.0.1:11434/v1"));
+        assert!(key_may_travel("http://localhost:8080/v1"));
+        assert!(key_may_travel("http://[::1]:8080/v1"));
+        assert!(!key_may_travel("http://192.168.1.20:11434/v1"));
+        assert!(!key_may_travel("http://127.0.0.1.evil.example/v1"));
+        assert!(!key_may_travel("http://user:pw@10.0.0.2/v1"));
+        assert!(!key_may_travel("ftp://127.0.0.1/"));
+    }
+
+    #[test]
+    fn credentials_in_an_endpoint_are_hidden() {
+        assert_eq!(
+            shown_endpoint("http://me:secret@10.0.0.2:8080/v1"),
+            "http://***@10.0.0.2:8080/v1"
+        );
+        assert_eq!(shown_endpoint("http://127.0.0.1/v1"), "http://127.0.0.1/v1");
     }
 }

@@ -256,6 +256,7 @@ impl Store {
 /// a folder with other files in it keeps them.)
 fn is_user_data(name: &str) -> bool {
     name == "audio"
+        || name == "secrets"
         || name == DB_FILE
         || ["-wal", "-shm", "-journal"]
             .iter()
