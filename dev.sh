@@ -17,7 +17,7 @@ ROOT=$PWD
 # Xvfb to run that window headless in tests.
 APT_PACKAGES=(
   build-essential pkg-config cmake clang libclang-dev git ca-certificates
-  libasound2-dev libssl-dev
+  libasound2-dev libssl-dev libsonic-dev
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
   libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
   xvfb xauth

@@ -14,6 +14,9 @@ pub enum Error {
     #[error("audio input: {0}")]
     Capture(String),
 
+    #[error("audio output: {0}")]
+    Playback(String),
+
     #[error("cancelled")]
     Cancelled,
 

@@ -2,6 +2,7 @@
 
 pub mod level;
 pub mod mic;
+pub mod sink;
 pub mod source;
 pub mod wav;
 

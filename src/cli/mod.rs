@@ -7,6 +7,7 @@ mod mind;
 mod models;
 mod style;
 mod transcribe;
+mod voice;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -61,6 +62,13 @@ pub enum Command {
     /// One reply to TEXT, through the same engine the app uses (prints the reply)
     Reply(mind::ReplyArgs),
 
+    /// Speak TEXT with the companion's voice (to the speakers, or --out FILE.wav)
+    Say(voice::SayArgs),
+
+    /// The companion's voice: show, set voice=piper|flite rate=.. volume=..
+    #[command(subcommand)]
+    Voice(voice::VoiceCommand),
+
     /// Delete everything Tofu keeps about you (history, audio, settings, style), not the models
     ForgetEverything {
         /// Yes, really: this cannot be undone
@@ -100,6 +108,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::History(cmd) => history::run(cmd, &paths),
         Command::Persona(cmd) => mind::persona(cmd, &paths),
         Command::Reply(args) => mind::reply(args, &paths),
+        Command::Say(args) => voice::say(args, &paths),
+        Command::Voice(cmd) => voice::voice(cmd, &paths),
         Command::Llm(cmd) => mind::llm(cmd, &paths),
         Command::Style(cmd) => style::run(cmd, &paths),
         Command::ForgetEverything { yes } => {

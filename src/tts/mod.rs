@@ -1,124 +1,165 @@
-//! Text to speech: the Piper neural voice, run by ONNX Runtime (loaded at run
-//! time from the provisioned `libonnxruntime`). This module loads and checks
-//! the voice; synthesis comes with the voice issue.
+//! Text to speech. Two voices behind one trait:
+//!
+//! - [`piper::PiperVoice`], the default: a neural Piper voice run by ONNX
+//!   Runtime (loaded at run time from the provisioned `libonnxruntime`),
+//!   phonemes from espeak-ng compiled into the binary;
+//! - [`flite::FliteVoice`], the fallback that always works: CMU Flite's
+//!   "kal" voice in pure Rust, no files, deterministic (tests rely on it).
+//!
+//! Synthesis is per sentence: the loop speaks the first sentence while the
+//! mind is still writing the rest.
 
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+pub mod flite;
+pub mod piper;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+pub use flite::FliteVoice;
+pub use piper::{PiperVoice, DEFAULT_VOICE, RUNTIME};
 
-pub const DEFAULT_VOICE: &str = "piper-joe";
-pub const RUNTIME: &str = "onnxruntime";
-
-/// What a Piper voice's `.onnx.json` says that the engine needs.
-#[derive(Debug, Clone, Deserialize)]
-pub struct VoiceConfig {
-    pub audio: AudioConfig,
-    pub espeak: EspeakConfig,
-    #[serde(default)]
-    pub num_speakers: u32,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct AudioConfig {
+/// Samples of speech, mono, in [-1, 1].
+#[derive(Debug, Clone)]
+pub struct Speech {
+    pub samples: Vec<f32>,
     pub sample_rate: u32,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct EspeakConfig {
+impl Speech {
+    pub fn duration_s(&self) -> f64 {
+        self.samples.len() as f64 / f64::from(self.sample_rate.max(1))
+    }
+}
+
+pub trait Voice: Send {
+    /// `piper:en_US-joe-medium`, `flite:kal16`.
+    fn name(&self) -> String;
+    fn sample_rate(&self) -> u32;
+    /// Speaks `text` (a sentence or a few).
+    fn synthesize(&mut self, text: &str) -> Result<Speech>;
+}
+
+/// Which voice, how fast, how loud (setting `voice`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct VoiceSettings {
+    /// `piper` (the neural voice) or `flite` (the robotic fallback).
     pub voice: String,
+    /// Speaking rate: 1.0 normal, 0.5..2.0.
+    pub rate: f32,
+    /// 0..1 (applied to the samples).
+    pub volume: f32,
 }
 
-pub struct PiperVoice {
-    pub config: VoiceConfig,
-    pub session: ort::session::Session,
-    pub path: PathBuf,
+pub const SETTINGS_KEY: &str = "voice";
+
+impl Default for VoiceSettings {
+    fn default() -> Self {
+        VoiceSettings {
+            voice: "piper".into(),
+            rate: 1.0,
+            volume: 1.0,
+        }
+    }
 }
 
-static RUNTIME_PATH: OnceLock<PathBuf> = OnceLock::new();
-
-/// Loads ONNX Runtime from `lib` once per process. The path is checked first:
-/// pointed at nothing, `ort` can hang instead of failing.
-pub fn init_runtime(lib: &Path) -> Result<()> {
-    if let Some(loaded) = RUNTIME_PATH.get() {
-        return if loaded == lib {
-            Ok(())
-        } else {
-            Err(Error::Voice(format!(
-                "ONNX Runtime is already loaded from {}; cannot switch to {}",
-                loaded.display(),
-                lib.display()
-            )))
-        };
+impl VoiceSettings {
+    pub fn validate(&self) -> Result<()> {
+        if !["piper", "flite"].contains(&self.voice.as_str()) {
+            return Err(Error::Invalid(format!(
+                "voice `{}`: piper or flite",
+                self.voice
+            )));
+        }
+        if !(0.5..=2.0).contains(&self.rate) {
+            return Err(Error::Invalid(format!(
+                "rate {}: from 0.5 to 2.0",
+                self.rate
+            )));
+        }
+        if !(0.0..=1.0).contains(&self.volume) {
+            return Err(Error::Invalid(format!(
+                "volume {}: from 0 to 1",
+                self.volume
+            )));
+        }
+        Ok(())
     }
-    if !lib.is_file() {
-        return Err(Error::Voice(format!(
-            "ONNX Runtime library {} is missing; run `tofu models fetch {RUNTIME}`",
-            lib.display()
-        )));
-    }
-    ort::init_from(lib)
-        .map_err(|e| {
-            Error::Voice(format!(
-                "cannot load ONNX Runtime from {}: {e}",
-                lib.display()
-            ))
-        })?
-        .with_name("tofu")
-        .commit();
-    let _ = RUNTIME_PATH.set(lib.to_path_buf());
-    Ok(())
 }
 
-impl PiperVoice {
-    /// Loads a voice (`.onnx` with its `.onnx.json` beside it).
-    pub fn load(onnx: &Path) -> Result<PiperVoice> {
-        let json_path = PathBuf::from(format!("{}.json", onnx.display()));
-        let text = std::fs::read_to_string(&json_path).map_err(|e| Error::Io {
-            path: json_path.clone(),
-            source: e,
-        })?;
-        let config: VoiceConfig = serde_json::from_str(&text).map_err(|e| {
-            Error::Voice(format!(
-                "{} is not a Piper voice config: {e}",
-                json_path.display()
-            ))
-        })?;
-        let session = ort::session::Session::builder()
-            .and_then(|mut b| b.commit_from_file(onnx))
-            .map_err(|e| Error::Voice(format!("cannot load the voice {}: {e}", onnx.display())))?;
-        Ok(PiperVoice {
-            config,
-            session,
-            path: onnx.to_path_buf(),
-        })
-    }
+/// A voice with the settings' rate and volume applied.
+pub struct Tuned {
+    inner: Box<dyn Voice>,
+    volume: f32,
+}
 
-    /// Loads the default voice from the store, with the provisioned runtime.
-    pub fn load_default(store: &tofu_models::ModelStore) -> Result<PiperVoice> {
-        let runtime = store.manifest().get(RUNTIME)?;
-        let lib = store.require(RUNTIME, &runtime.files[0].path.clone())?;
-        init_runtime(&lib)?;
-        let voice = store.manifest().get(DEFAULT_VOICE)?;
-        let onnx_name = voice
-            .files
-            .iter()
-            .find(|f| f.path.ends_with(".onnx"))
-            .map(|f| f.path.clone());
-        let onnx_name =
-            onnx_name.ok_or_else(|| Error::Voice(format!("{DEFAULT_VOICE} has no .onnx file")))?;
-        let onnx = store.require(DEFAULT_VOICE, &onnx_name)?;
-        store.require(DEFAULT_VOICE, &format!("{onnx_name}.json"))?;
-        PiperVoice::load(&onnx)
+impl Voice for Tuned {
+    fn name(&self) -> String {
+        self.inner.name()
     }
+    fn sample_rate(&self) -> u32 {
+        self.inner.sample_rate()
+    }
+    fn synthesize(&mut self, text: &str) -> Result<Speech> {
+        let mut s = self.inner.synthesize(text)?;
+        if self.volume < 1.0 {
+            for x in &mut s.samples {
+                *x *= self.volume;
+            }
+        }
+        Ok(s)
+    }
+}
 
-    pub fn input_names(&self) -> Vec<String> {
-        self.session
-            .inputs()
-            .iter()
-            .map(|i| i.name().to_string())
-            .collect()
+/// Loads the voice the settings name. If the Piper voice cannot be loaded
+/// (model missing or damaged, no runtime), Flite speaks instead and the
+/// reason is returned beside it, so the caller can say so.
+pub fn load(
+    settings: &VoiceSettings,
+    models: &tofu_models::ModelStore,
+) -> Result<(Box<dyn Voice>, Option<String>)> {
+    settings.validate()?;
+    let (inner, fell_back): (Box<dyn Voice>, Option<String>) = match settings.voice.as_str() {
+        "flite" => (Box::new(FliteVoice::new(settings.rate)), None),
+        _ => match PiperVoice::load_default(models) {
+            Ok(mut v) => {
+                v.rate = settings.rate;
+                (Box::new(v), None)
+            }
+            Err(e) => (
+                Box::new(FliteVoice::new(settings.rate)),
+                Some(e.to_string()),
+            ),
+        },
+    };
+    Ok((
+        Box::new(Tuned {
+            inner,
+            volume: settings.volume,
+        }),
+        fell_back,
+    ))
+}
+
+/// Cuts leading and trailing near-silence (Piper pads each sentence), keeping
+/// `keep_ms` of it at each end so words are not clipped.
+pub fn trim_silence(s: &mut Speech, keep_ms: u32) {
+    let thr = 0.003;
+    let keep = (s.sample_rate * keep_ms / 1000) as usize;
+    let first = s.samples.iter().position(|x| x.abs() > thr);
+    let last = s.samples.iter().rposition(|x| x.abs() > thr);
+    if let (Some(a), Some(b)) = (first, last) {
+        let a = a.saturating_sub(keep);
+        let b = (b + keep + 1).min(s.samples.len());
+        s.samples = s.samples[a..b].to_vec();
     }
+}
+
+/// The samples at the engine's rate (16 kHz), for the sinks.
+pub fn at_engine_rate(s: &Speech) -> Result<Vec<f32>> {
+    let rate = crate::audio::SAMPLE_RATE;
+    if s.sample_rate == rate || s.samples.is_empty() {
+        return Ok(s.samples.clone());
+    }
+    crate::audio::wav::resample(&s.samples, s.sample_rate, rate).map_err(Error::Voice)
 }
