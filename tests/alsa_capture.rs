@@ -57,7 +57,7 @@ pcm.!default {{
 
     let data = tempfile::tempdir().unwrap();
     let mut child = common::tofu(data.path())
-        .args(["listen", "--json"])
+        .args(["listen", "--no-reply", "--json"])
         .env("ALSA_CONFIG_PATH", &conf)
         .env("TOFU_AUDIO_HOST", "alsa")
         .stdout(Stdio::piped())

@@ -187,7 +187,11 @@ fn listening_keeps_each_turn_and_forget_everything_removes_it_all() {
     let input = d.join("mic.wav");
     tofu::audio::wav::write_wav_16k(&input, &samples).unwrap();
 
-    let out = stdout_of(tofu(d).args(["listen", "--fast", "--input"]).arg(&input));
+    let out = stdout_of(
+        tofu(d)
+            .args(["listen", "--no-reply", "--fast", "--input"])
+            .arg(&input),
+    );
     let said: Vec<&str> = out
         .lines()
         .filter_map(|l| l.strip_prefix("you: "))
@@ -209,7 +213,7 @@ fn listening_keeps_each_turn_and_forget_everything_removes_it_all() {
     let before = files_under(d);
     stdout_of(
         tofu(d)
-            .args(["listen", "--fast", "--no-save", "--input"])
+            .args(["listen", "--no-reply", "--fast", "--no-save", "--input"])
             .arg(&input),
     );
     assert_eq!(files_under(d), before);

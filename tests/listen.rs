@@ -118,7 +118,7 @@ fn fast_file_listening_over_the_cli_prints_each_turn() {
     let data = tempfile::tempdir().unwrap();
     let stdout = common::stdout_of(
         common::tofu(data.path())
-            .args(["listen", "--fast", "--input"])
+            .args(["listen", "--no-reply", "--fast", "--input"])
             .arg(common::speech_file("arctic_a0024.wav")),
     );
     assert_eq!(stdout.lines().count(), 1, "{stdout}");

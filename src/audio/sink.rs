@@ -21,6 +21,8 @@ use crate::error::{Error, Result};
 pub trait AudioSink: Send + Sync {
     /// A name for logs and the UI.
     fn describe(&self) -> String;
+    /// The stream starts now (a timeline sink counts from here).
+    fn begin(&self) {}
     /// Queues 16 kHz mono samples after what is already queued.
     fn play(&self, samples: &[f32]) -> Result<()>;
     /// Seconds of queued audio not played yet.
@@ -40,6 +42,7 @@ pub trait AudioSink: Send + Sync {
 }
 
 struct Timeline {
+    started: Instant,
     samples: Vec<f32>,
     finished: bool,
 }
@@ -48,7 +51,6 @@ struct Timeline {
 pub struct WavSink {
     path: PathBuf,
     pace: Pace,
-    started: Instant,
     inner: Mutex<Timeline>,
 }
 
@@ -57,8 +59,8 @@ impl WavSink {
         WavSink {
             path: path.into(),
             pace,
-            started: Instant::now(),
             inner: Mutex::new(Timeline {
+                started: Instant::now(),
                 samples: Vec::new(),
                 finished: false,
             }),
@@ -66,8 +68,8 @@ impl WavSink {
     }
 
     /// Where "now" is in the file.
-    fn now_pos(&self) -> usize {
-        (self.started.elapsed().as_secs_f64() * f64::from(SAMPLE_RATE)) as usize
+    fn now_pos(t: &Timeline) -> usize {
+        (t.started.elapsed().as_secs_f64() * f64::from(SAMPLE_RATE)) as usize
     }
 
     pub fn path(&self) -> &Path {
@@ -76,7 +78,7 @@ impl WavSink {
 
     /// When the timeline started (sample 0).
     pub fn started(&self) -> Instant {
-        self.started
+        self.inner.lock().expect("sink lock").started
     }
 
     /// A copy of what has been played (or queued) so far.
@@ -90,10 +92,16 @@ impl AudioSink for WavSink {
         format!("file {}", self.path.display())
     }
 
+    fn begin(&self) {
+        let mut t = self.inner.lock().expect("sink lock");
+        t.started = Instant::now();
+        t.samples.clear();
+    }
+
     fn play(&self, samples: &[f32]) -> Result<()> {
         let mut t = self.inner.lock().expect("sink lock");
         if self.pace == Pace::RealTime {
-            let now = self.now_pos();
+            let now = Self::now_pos(&t);
             if t.samples.len() < now {
                 t.samples.resize(now, 0.0);
             }
@@ -107,15 +115,15 @@ impl AudioSink for WavSink {
             return 0.0;
         }
         let t = self.inner.lock().expect("sink lock");
-        t.samples.len().saturating_sub(self.now_pos()) as f64 / f64::from(SAMPLE_RATE)
+        t.samples.len().saturating_sub(Self::now_pos(&t)) as f64 / f64::from(SAMPLE_RATE)
     }
 
     fn stop(&self) {
         if self.pace == Pace::Fast {
             return;
         }
-        let now = self.now_pos();
         let mut t = self.inner.lock().expect("sink lock");
+        let now = Self::now_pos(&t);
         if t.samples.len() > now {
             t.samples.truncate(now);
         }

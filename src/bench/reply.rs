@@ -103,7 +103,7 @@ pub fn run(model: &Path, work_dir: &Path) -> Result<ReplyReport> {
 
     let started = Instant::now();
     let mut warm = Embedded::new(model.to_path_buf(), 2048);
-    let load_ms = warm.warm_up()?;
+    let load_ms = warm.load()?;
     let start_ms = ms(started);
     let pid = warm.worker_pid();
     let model_name = model

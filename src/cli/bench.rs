@@ -33,6 +33,20 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The whole loop in real time (WAV microphone, WAV speaker, default
+    /// models): true end of speech → first reply sound, median/p90, stages,
+    /// and the plain sequential pipeline on the same files
+    Latency {
+        /// Folder with manifest.tsv and the WAV files
+        #[arg(long, default_value = "../shared/testdata/speech/dev")]
+        data: PathBuf,
+        /// Only the first N files
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        /// One JSON object (with per-turn rows) instead of the table
+        #[arg(long)]
+        json: bool,
+    },
     /// Mirroring: replies of two authors' profiles at mirror 1.0 and 0.0,
     /// attributed by a held-out classifier; relevance, perplexity, costs
     Style {
@@ -130,6 +144,49 @@ pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
             );
             for (author, prompt, mirror, reply) in r.samples.iter().take(8) {
                 println!("  [{author} @ {mirror:.1}] {prompt} -> {reply}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        BenchCommand::Latency { data, limit, json } => {
+            let work =
+                std::env::temp_dir().join(format!("tofu-bench-latency-{}", std::process::id()));
+            let result = tofu::bench::latency::run(paths, &data, limit, &work);
+            let _ = std::fs::remove_dir_all(&work);
+            let r = result?;
+            if json {
+                println!("{}", serde_json::to_string(&r)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!(
+                "latency: {} turns from {} ({} answered), voice {}, model {}",
+                r.turns,
+                r.data.display(),
+                r.answered,
+                r.voice,
+                r.model
+            );
+            println!(
+                "end of speech -> first reply sound: median {:.0} ms, p90 {:.0} ms (target: median <= 1000 ms)",
+                r.median_ms, r.p90_ms
+            );
+            println!(
+                "sequential pipeline (whole transcript, whole reply, whole synthesis): median {:.0} ms, p90 {:.0} ms; {:.1}x slower",
+                r.sequential_median_ms, r.sequential_p90_ms, r.ratio
+            );
+            println!(
+                "stages (medians): end of turn detected {:.0} ms, final transcript +{:.0} ms, first sentence +{:.0} ms, first audio synthesized +{:.0} ms, to the speaker +{:.0} ms",
+                r.end_of_turn_ms, r.transcript_ms, r.first_sentence_ms, r.first_audio_ms, r.playout_ms
+            );
+            for t in &r.per_turn {
+                let f = |x: Option<f64>| x.map(|v| format!("{v:.0}")).unwrap_or_else(|| "-".into());
+                println!(
+                    "  {:<34} {:>6} ms (sequential {:>6})  {} -> {}",
+                    t.file,
+                    f(t.latency_ms),
+                    f(t.sequential_latency_ms),
+                    t.heard,
+                    t.reply
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -1,8 +1,10 @@
-//! `tofu listen`: live transcription from the microphone (or a WAV file used
-//! as one). Each finished turn is kept in the store (one conversation per
-//! run; `--no-save` keeps nothing) and then prints `you: TEXT` on stdout;
-//! partial transcripts and problems go to stderr. `--json` prints every event
-//! as one JSON object per line instead.
+//! `tofu listen`: the conversation. The microphone (or a WAV file used as
+//! one) is heard; each finished turn is kept in the store (one conversation
+//! per run; `--no-save` keeps nothing) and printed as `you: TEXT`; the
+//! companion answers, printed as `<name>: TEXT` and spoken (speakers, or
+//! `--output FILE.wav`). `--no-reply` only transcribes. Partial transcripts
+//! and problems go to stderr. `--json` prints every event as one JSON object
+//! per line instead.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,6 +44,19 @@ pub struct ListenArgs {
     /// Keep nothing: no audio, no history (by default every turn is saved)
     #[arg(long)]
     pub no_save: bool,
+    /// Only transcribe: no replies
+    #[arg(long)]
+    pub no_reply: bool,
+    /// Write the companion's voice to this WAV file (16 kHz mono, on the
+    /// input's timeline) instead of playing it
+    #[arg(long, value_name = "FILE.wav", conflicts_with = "no_reply")]
+    pub output: Option<PathBuf>,
+    /// Replies as text only (no voice)
+    #[arg(long, conflicts_with_all = ["no_reply", "output"])]
+    pub mute_voice: bool,
+    /// Output device: part of its name [default: the system default]
+    #[arg(long, value_name = "NAME")]
+    pub output_device: Option<String>,
 }
 
 /// Saves each heard turn into one conversation, started at the first turn.
@@ -117,6 +132,9 @@ pub fn run(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     paths.ensure()?;
+    if !args.no_reply {
+        return converse(args, paths);
+    }
     let mut keeper = match args.no_save {
         true => None,
         false => Some(Keeper {
@@ -193,6 +211,96 @@ pub fn run(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
                     Some(a) => eprintln!("error: {message} (audio kept at {})", a.display()),
                     None => eprintln!("error: {message}"),
                 }
+            }
+            _ => {}
+        }
+    })?;
+    Ok(if errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn converse(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
+    use tofu::audio::sink::{AudioSink, SpeakerSink, WavSink};
+    use tofu::converse::{CompanionEvent, LoopConfig, LoopEvent};
+    let pace = if args.fast {
+        Pace::Fast
+    } else {
+        Pace::RealTime
+    };
+    let mut notes = Vec::new();
+    let sink: Option<Arc<dyn AudioSink>> = match (&args.output, args.mute_voice) {
+        (_, true) => None,
+        (Some(path), _) => Some(Arc::new(WavSink::new(path, pace))),
+        (None, _) => match SpeakerSink::open(args.output_device.as_deref()) {
+            Ok(s) => Some(Arc::new(s)),
+            Err(e) => {
+                notes.push(format!(
+                    "{e}; replies are text only (use --output FILE.wav to hear them later)"
+                ));
+                None
+            }
+        },
+    };
+    let store = match args.no_save {
+        true => None,
+        false => Some(Store::open(&paths.data_dir)?),
+    };
+    let mut cfg = LoopConfig::default();
+    let day = chrono::Local::now().format("%Y-%m-%d").to_string();
+    cfg.listen.audio_dir = store.as_ref().map(|s| s.data_dir().join("audio").join(day));
+    cfg.listen.stt.language = args.language.clone();
+    // A file played faster than real time has no "while it talks".
+    cfg.barge_in = !args.fast;
+    let parts = tofu::converse::setup::load(paths, store, &cfg.profile, sink, &mut notes)?;
+    for n in &notes {
+        eprintln!("note: {n}");
+    }
+    let source: Box<dyn AudioSource> = match &args.input {
+        Some(file) => Box::new(WavSource::new(file, pace)),
+        None => Box::new(MicSource {
+            device: args.device.clone(),
+        }),
+    };
+    eprintln!("listening to {} (Ctrl-C to stop)", source.describe());
+    let mut errors = 0;
+    tofu::converse::converse(source, parts, cfg, Controls::default(), |ev| {
+        if args.json {
+            let skip = matches!(ev, LoopEvent::Hear(HearEvent::Level { .. })) && !args.levels;
+            if !skip {
+                println!("{}", serde_json::to_string(&ev).unwrap_or_default());
+            }
+            return;
+        }
+        match ev {
+            LoopEvent::Hear(HearEvent::Partial { text, .. }) if !text.is_empty() => {
+                eprintln!("… {text}")
+            }
+            LoopEvent::Hear(HearEvent::Final(h)) if !h.text.is_empty() => {
+                println!("you: {}", h.text)
+            }
+            LoopEvent::Hear(HearEvent::Error { message, audio }) => {
+                errors += 1;
+                match audio {
+                    Some(a) => eprintln!("error: {message} (audio kept at {})", a.display()),
+                    None => eprintln!("error: {message}"),
+                }
+            }
+            LoopEvent::Companion(CompanionEvent::Reply {
+                name,
+                text,
+                interrupted,
+                ..
+            }) => {
+                println!("{name}: {text}");
+                if interrupted {
+                    eprintln!("(interrupted)");
+                }
+            }
+            LoopEvent::Companion(CompanionEvent::Error { message }) => {
+                eprintln!("note: {message}")
             }
             _ => {}
         }

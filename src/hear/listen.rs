@@ -104,6 +104,11 @@ pub enum HearEvent {
     SpeechStarted {
         at_s: f64,
     },
+    /// The turn is over (end of speech, in seconds of the stream); its
+    /// final transcript follows.
+    SpeechEnded {
+        at_s: f64,
+    },
     /// What has been said so far in the turn in progress.
     Partial {
         text: String,
@@ -144,9 +149,18 @@ enum Job {
         samples: Vec<f32>,
         at_s: f64,
     },
+    /// The turn as it will end if the pause goes on: transcribed while the
+    /// VAD still waits, kept until the turn ends as exactly this audio.
+    Speculate {
+        id: u32,
+        samples: Vec<f32>,
+        start_s: f64,
+    },
     Final {
         utt: Utterance,
         audio: Option<PathBuf>,
+        /// The speculation that holds this turn's transcript, if any.
+        speculated: Option<u32>,
     },
 }
 
@@ -170,18 +184,30 @@ pub fn listen(
     let (job_tx, job_rx) = mpsc::channel::<Job>();
     let (done_tx, done_rx) = mpsc::channel::<HearEvent>();
     let busy = Arc::new(AtomicBool::new(false));
+    // Set when a partial is moot: the turn is ending, or listening stops.
+    let abort_partial = Arc::new(AtomicBool::new(false));
     let worker = {
         let (busy, stt) = (busy.clone(), cfg.stt.clone());
-        // Partials are moot once listening stops; finals always complete.
+        // Partials are moot once the turn ends; finals always complete.
         let partial_stt = TranscribeOptions {
-            cancel: Some(controls.stop.clone()),
+            cancel: Some(abort_partial.clone()),
             ..cfg.stt.clone()
         };
         std::thread::Builder::new()
             .name("tofu-stt".into())
             .spawn(move || {
+                let mut speculation: Option<(u32, Result<crate::stt::Transcript>)> = None;
                 for job in job_rx {
                     let event = match job {
+                        Job::Speculate {
+                            id,
+                            samples,
+                            start_s,
+                        } => {
+                            speculation = Some((id, model.transcribe_at(&samples, start_s, &stt)));
+                            busy.store(false, Ordering::SeqCst);
+                            continue;
+                        }
                         Job::Partial { samples, at_s } => {
                             match model.transcribe(&samples, &partial_stt) {
                                 Ok(t) => HearEvent::Partial { text: t.text, at_s },
@@ -195,8 +221,16 @@ pub fn listen(
                                 },
                             }
                         }
-                        Job::Final { utt, audio } => {
-                            match model.transcribe_at(&utt.samples, utt.start_s(), &stt) {
+                        Job::Final {
+                            utt,
+                            audio,
+                            speculated,
+                        } => {
+                            let done = match (speculated, speculation.take()) {
+                                (Some(id), Some((sid, r))) if id == sid => r,
+                                _ => model.transcribe_at(&utt.samples, utt.start_s(), &stt),
+                            };
+                            match done {
                                 Ok(t) => HearEvent::Final(Heard {
                                     text: t.text,
                                     language: t.language,
@@ -236,33 +270,47 @@ pub fn listen(
         .map(|d| d.as_millis())
         .unwrap_or(0);
 
-    let mut finish_turn = |utt: Utterance, on_event: &mut dyn FnMut(HearEvent)| {
-        turn += 1;
-        let audio = match &cfg.audio_dir {
-            Some(dir) => {
-                let path = dir.join(format!("{session}-{turn:04}.wav"));
-                match crate::audio::wav::write_wav_16k(&path, &utt.samples) {
-                    Ok(()) => Some(path),
-                    Err(e) => {
-                        on_event(HearEvent::Error {
-                            message: format!("could not save the turn's audio: {e}"),
-                            audio: None,
-                        });
-                        None
+    // The speculation sent for the turn in progress: (id, audio length).
+    let mut speculated: Option<(u32, usize)> = None;
+    let mut speculations = 0u32;
+    let mut finish_turn =
+        |utt: Utterance, speculated: Option<(u32, usize)>, on_event: &mut dyn FnMut(HearEvent)| {
+            turn += 1;
+            abort_partial.store(true, Ordering::SeqCst);
+            on_event(HearEvent::SpeechEnded { at_s: utt.end_s() });
+            let audio = match &cfg.audio_dir {
+                Some(dir) => {
+                    let path = dir.join(format!("{session}-{turn:04}.wav"));
+                    match crate::audio::wav::write_wav_16k(&path, &utt.samples) {
+                        Ok(()) => Some(path),
+                        Err(e) => {
+                            on_event(HearEvent::Error {
+                                message: format!("could not save the turn's audio: {e}"),
+                                audio: None,
+                            });
+                            None
+                        }
                     }
                 }
-            }
-            None => None,
+                None => None,
+            };
+            busy.store(true, Ordering::SeqCst);
+            let speculated = speculated
+                .filter(|(_, len)| *len == utt.samples.len())
+                .map(|(id, _)| id);
+            let _ = job_tx.send(Job::Final {
+                utt,
+                audio,
+                speculated,
+            });
         };
-        busy.store(true, Ordering::SeqCst);
-        let _ = job_tx.send(Job::Final { utt, audio });
-    };
 
     loop {
         while let Ok(ev) = done_rx.try_recv() {
             on_event(ev);
         }
         if controls.stop.load(Ordering::SeqCst) {
+            abort_partial.store(true, Ordering::SeqCst);
             break;
         }
         let msg = match audio_rx.recv_timeout(Duration::from_millis(20)) {
@@ -292,7 +340,7 @@ pub fn listen(
         match controls.mode() {
             Mode::Mute => {
                 if let Some(utt) = close_ptt(&mut ptt, EndReason::Silence) {
-                    finish_turn(utt, &mut on_event);
+                    finish_turn(utt, None, &mut on_event);
                 }
             }
             Mode::PushToTalk => {
@@ -305,7 +353,7 @@ pub fn listen(
                     (Some((_, buf)), true) => buf.extend_from_slice(&samples),
                     (Some(_), false) => {
                         if let Some(utt) = close_ptt(&mut ptt, EndReason::Silence) {
-                            finish_turn(utt, &mut on_event);
+                            finish_turn(utt, None, &mut on_event);
                         }
                     }
                     (None, false) => {}
@@ -319,8 +367,26 @@ pub fn listen(
                             last_partial = Instant::now();
                             on_event(HearEvent::SpeechStarted { at_s: secs(at) });
                         }
-                        VadEvent::Utterance(utt) => finish_turn(utt, &mut on_event),
+                        VadEvent::Utterance(utt) => {
+                            finish_turn(utt, speculated.take(), &mut on_event)
+                        }
                     }
+                }
+                match seg.settled() {
+                    Some(audio) if speculated.is_none_or(|(_, n)| n != audio.len()) => {
+                        speculations += 1;
+                        speculated = Some((speculations, audio.len()));
+                        abort_partial.store(true, Ordering::SeqCst);
+                        busy.store(true, Ordering::SeqCst);
+                        let start = seg.current_start().unwrap_or(0);
+                        let _ = job_tx.send(Job::Speculate {
+                            id: speculations,
+                            samples: audio.to_vec(),
+                            start_s: secs(start),
+                        });
+                    }
+                    Some(_) => {}
+                    None => speculated = None,
                 }
             }
         }
@@ -329,11 +395,14 @@ pub fn listen(
             Mode::PushToTalk => ptt.as_ref().map(|(_, b)| b.as_slice()),
             Mode::Mute => None,
         };
-        if let Some(current) = current {
+        // No partial while the turn may be ending: the worker must be free
+        // for its final transcript.
+        if let Some(current) = current.filter(|_| speculated.is_none()) {
             if last_partial.elapsed() >= Duration::from_millis(cfg.partial_every_ms as u64)
                 && !busy.swap(true, Ordering::SeqCst)
             {
                 last_partial = Instant::now();
+                abort_partial.store(false, Ordering::SeqCst);
                 let _ = job_tx.send(Job::Partial {
                     samples: current.to_vec(),
                     at_s: secs(pos),
@@ -346,11 +415,11 @@ pub fn listen(
     seg.finish(&mut vad_events);
     for ev in vad_events.drain(..) {
         if let VadEvent::Utterance(utt) = ev {
-            finish_turn(utt, &mut on_event);
+            finish_turn(utt, None, &mut on_event);
         }
     }
     if let Some(utt) = close_ptt(&mut ptt, EndReason::EndOfStream) {
-        finish_turn(utt, &mut on_event);
+        finish_turn(utt, None, &mut on_event);
     }
     drop(job_tx);
     for ev in done_rx {

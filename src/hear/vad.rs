@@ -87,6 +87,10 @@ enum State {
         start: u64,
         samples: Vec<f32>,
         silence_frames: u32,
+        /// Length of `samples` when the trailing silence reached what a
+        /// finished turn keeps of it: if the silence goes on, the turn
+        /// ends as exactly these samples.
+        settled: Option<usize>,
     },
 }
 
@@ -117,6 +121,28 @@ impl Segmenter {
             state: State::Idle { speech_frames: 0 },
             pos: 0,
             cfg,
+        }
+    }
+
+    /// The turn in progress as it will end if the silence now under way goes
+    /// on: its final audio, known `end_silence_ms` − 200 ms early (so its
+    /// transcription can start before the turn is over).
+    pub fn settled(&self) -> Option<&[f32]> {
+        match &self.state {
+            State::Speaking {
+                samples,
+                settled: Some(n),
+                ..
+            } => Some(&samples[..*n]),
+            _ => None,
+        }
+    }
+
+    /// Where the turn in progress starts in the stream (samples).
+    pub fn current_start(&self) -> Option<u64> {
+        match &self.state {
+            State::Speaking { start, .. } => Some(*start),
+            State::Idle { .. } => None,
         }
     }
 
@@ -198,6 +224,7 @@ impl Segmenter {
                         start,
                         samples,
                         silence_frames: 0,
+                        settled: None,
                     };
                 }
             }
@@ -205,12 +232,17 @@ impl Segmenter {
                 start,
                 samples,
                 silence_frames,
+                settled,
             } => {
                 samples.extend_from_slice(&self.frame);
                 if p < self.cfg.release {
                     *silence_frames += 1;
                 } else {
                     *silence_frames = 0;
+                    *settled = None;
+                }
+                if *silence_frames == ms_to_frames(200).min(end_frames) {
+                    *settled = Some(samples.len());
                 }
                 if *silence_frames >= end_frames {
                     // Keep a little of the trailing silence: whisper likes a soft ending.
@@ -233,6 +265,7 @@ impl Segmenter {
                     };
                     *start = self.pos;
                     *silence_frames = 0;
+                    *settled = None;
                     out.push(VadEvent::Utterance(utterance));
                 }
             }

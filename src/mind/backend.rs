@@ -33,6 +33,10 @@ pub trait Backend: Send {
     fn engine(&self) -> &'static str;
     /// The model's name, when there is one.
     fn model(&self) -> Option<String>;
+    /// Gets ready (starts a worker, loads a model) before the first reply.
+    fn warm_up(&mut self) -> Result<()> {
+        Ok(())
+    }
     fn generate(
         &mut self,
         req: &Request,
@@ -66,7 +70,7 @@ impl Embedded {
 
     /// Starts the worker now (instead of on the first reply). Returns the
     /// model's load time in ms.
-    pub fn warm_up(&mut self) -> Result<f64> {
+    pub fn load(&mut self) -> Result<f64> {
         Ok(self.worker()?.info().load_ms)
     }
 
@@ -108,6 +112,10 @@ impl Backend for Embedded {
         self.path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
+    }
+
+    fn warm_up(&mut self) -> Result<()> {
+        self.load().map(|_| ())
     }
 
     fn generate(

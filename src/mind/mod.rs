@@ -251,6 +251,20 @@ impl Mind {
         messages
     }
 
+    /// Gets the backend ready and its cache holding the system prompt for
+    /// `persona` and `style`, so the first reply only evaluates what was said.
+    pub fn warm_up(&mut self, persona: &Persona, style: Option<&StyleHints>) -> Result<()> {
+        self.backend.warm_up()?;
+        let mut opts = plan::options(persona);
+        opts.max_tokens = 1;
+        let req = Request {
+            messages: self.messages(persona, style, &Context::default(), "Hello.", 1),
+            opts,
+            user_text: "Hello.".into(),
+        };
+        self.backend.generate(&req, None, &mut |_| {}).map(|_| ())
+    }
+
     /// Samples `n` replies (seeds differ; the cached prompt is shared) and
     /// returns the best by [`rerank::score`], with the outcome of the last
     /// generation (tokens summed). Stops early when cancelled.

@@ -1,0 +1,260 @@
+//! `tofu bench latency`: how long the person waits, from the true end of
+//! their speech to the first sound of the reply, through the whole loop
+//! (WAV-file microphone in real time, WAV-file speaker, default models).
+//!
+//! The speech files of a folder (`manifest.tsv`) are joined into one
+//! recording with a pause after each (long enough for the reply to be
+//! spoken). The true end of each file's speech is found from its samples
+//! (the last 10 ms frame within 30 dB of the file's loud frames). The
+//! speaker file shares the recording's timeline, so the wait is read off the
+//! two files: the first non-silent reply sample after that end.
+//!
+//! The same recording then goes through the plain sequential pipeline (the
+//! whole transcript, then the whole reply, then the whole synthesis, then
+//! playback) in the same run, for the ratio.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::percentile;
+use crate::audio::sink::{AudioSink, WavSink};
+use crate::audio::source::{Pace, WavSource};
+use crate::audio::SAMPLE_RATE;
+use crate::converse::{converse, CompanionEvent, LoopConfig, LoopEvent, Timings};
+use crate::error::{Error, Result};
+use crate::hear::Controls;
+use crate::Paths;
+
+/// Silence after each file: the reply (about 20 words, 6 s) is spoken in it.
+pub const GAP_S: f64 = 8.0;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TurnFigures {
+    pub file: String,
+    /// Where the file's speech ends in the recording, s.
+    pub speech_end_s: f64,
+    /// True end of speech → first non-silent reply sample; `None`: no reply.
+    pub latency_ms: Option<f64>,
+    pub sequential_latency_ms: Option<f64>,
+    pub end_of_turn_ms: Option<f64>,
+    pub transcript_ms: Option<f64>,
+    pub first_sentence_ms: Option<f64>,
+    pub first_audio_ms: Option<f64>,
+    /// First audio handed to the speaker → first audible sample.
+    pub playout_ms: Option<f64>,
+    pub heard: String,
+    pub reply: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LatencyReport {
+    pub data: PathBuf,
+    pub turns: usize,
+    /// Turns that got a spoken reply (streaming pipeline).
+    pub answered: usize,
+    pub median_ms: f64,
+    pub p90_ms: f64,
+    pub sequential_median_ms: f64,
+    pub sequential_p90_ms: f64,
+    /// sequential median / median.
+    pub ratio: f64,
+    /// Per-stage medians (streaming pipeline): each from the end of the
+    /// stage before.
+    pub end_of_turn_ms: f64,
+    pub transcript_ms: f64,
+    pub first_sentence_ms: f64,
+    pub first_audio_ms: f64,
+    /// First audio handed to the speaker → first audible sample.
+    pub playout_ms: f64,
+    pub voice: String,
+    pub model: String,
+    pub per_turn: Vec<TurnFigures>,
+}
+
+/// Where speech ends in `samples`: the last 10 ms frame whose level is
+/// within 30 dB of the file's loud frames (95th percentile).
+pub fn speech_end(samples: &[f32]) -> f64 {
+    let frame = SAMPLE_RATE as usize / 100;
+    let rms: Vec<f64> = samples
+        .chunks(frame)
+        .map(|c| (c.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>() / c.len() as f64).sqrt())
+        .collect();
+    let loud = percentile(&rms, 95.0);
+    let last = rms.iter().rposition(|&r| r >= loud * 0.0316).unwrap_or(0);
+    ((last + 1) * frame).min(samples.len()) as f64 / f64::from(SAMPLE_RATE)
+}
+
+/// First sample at or after `from_s` (before `to_s`) louder than −40 dBFS.
+fn first_sound(samples: &[f32], from_s: f64, to_s: f64) -> Option<f64> {
+    let rate = f64::from(SAMPLE_RATE);
+    let a = ((from_s * rate) as usize).min(samples.len());
+    let b = ((to_s * rate) as usize).min(samples.len());
+    samples[a..b]
+        .iter()
+        .position(|x| x.abs() > 0.01)
+        .map(|i| (a + i) as f64 / rate)
+}
+
+struct Run {
+    output: Vec<f32>,
+    replies: Vec<(Timings, String, String)>,
+    voice: String,
+    model: String,
+}
+
+fn run_once(paths: &Paths, recording: &Path, work: &Path, streaming: bool) -> Result<Run> {
+    let sink = Arc::new(WavSink::new(work.join("speaker.wav"), Pace::RealTime));
+    let mut notes = Vec::new();
+    let mut parts = crate::converse::setup::load(
+        paths,
+        None,
+        crate::style::DEFAULT_PROFILE,
+        Some(sink.clone() as Arc<dyn AudioSink>),
+        &mut notes,
+    )?;
+    for n in notes {
+        tracing::warn!("{n}");
+    }
+    let voice = parts.voice.as_ref().map(|v| v.name()).unwrap_or_default();
+    let model = parts.mind.backend().model().unwrap_or_default();
+    let cfg = LoopConfig {
+        streaming,
+        ..LoopConfig::default()
+    };
+    let source = Box::new(WavSource::new(recording, Pace::RealTime));
+    let mut replies = Vec::new();
+    let mut heard = Vec::new();
+    converse(source, parts, cfg, Controls::default(), |ev| match ev {
+        LoopEvent::Hear(crate::hear::HearEvent::Final(h)) => heard.push(h.text),
+        LoopEvent::Companion(CompanionEvent::Reply { timings, text, .. }) => {
+            let said = heard.last().cloned().unwrap_or_default();
+            replies.push((timings, said, text));
+        }
+        LoopEvent::Companion(CompanionEvent::Error { message }) => {
+            tracing::warn!("{message}")
+        }
+        _ => {}
+    })?;
+    Ok(Run {
+        output: sink.samples(),
+        replies,
+        voice,
+        model,
+    })
+}
+
+/// Runs the benchmark over the first `limit` files of `data` (all: `None`).
+pub fn run(paths: &Paths, data: &Path, limit: Option<usize>, work: &Path) -> Result<LatencyReport> {
+    let mut rows = super::read_manifest(data)?;
+    if let Some(n) = limit {
+        rows.truncate(n);
+    }
+    if rows.is_empty() {
+        return Err(Error::Invalid(format!(
+            "no speech files in {}",
+            data.display()
+        )));
+    }
+    std::fs::create_dir_all(work).map_err(|e| Error::Io {
+        path: work.to_path_buf(),
+        source: e,
+    })?;
+    // One recording: each file, then a pause.
+    let mut recording = Vec::new();
+    let mut spans = Vec::new();
+    for (file, _) in &rows {
+        let s = crate::audio::wav::read_wav_16k_mono(file)?;
+        let start = recording.len() as f64 / f64::from(SAMPLE_RATE);
+        let end = start + speech_end(&s);
+        recording.extend_from_slice(&s);
+        recording.extend(std::iter::repeat_n(
+            0.0,
+            (GAP_S * f64::from(SAMPLE_RATE)) as usize,
+        ));
+        let next = recording.len() as f64 / f64::from(SAMPLE_RATE);
+        spans.push((file.clone(), start, end, next));
+    }
+    let rec_path = work.join("recording.wav");
+    crate::audio::wav::write_wav_16k(&rec_path, &recording).map_err(|e| Error::Io {
+        path: rec_path.clone(),
+        source: e,
+    })?;
+
+    let streamed = run_once(paths, &rec_path, work, true)?;
+    let sequential = run_once(paths, &rec_path, work, false)?;
+
+    let ms = |x: f64| x * 1e3;
+    let mut per_turn = Vec::new();
+    for (file, start, end, next) in &spans {
+        // The reply to this file: the last turn heard inside its span.
+        let reply_of = |run: &Run| {
+            run.replies
+                .iter()
+                .rfind(|(t, _, _)| t.speech_end_s >= *start && t.speech_end_s < *next)
+                .cloned()
+        };
+        let r = reply_of(&streamed);
+        let latency = first_sound(&streamed.output, *end, *next).map(|t| ms(t - end));
+        let seq_latency = first_sound(&sequential.output, *end, *next).map(|t| ms(t - end));
+        let stage = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(a), Some(b)) => Some(ms(b - a)),
+            _ => None,
+        };
+        let t = r.as_ref().map(|x| x.0.clone());
+        per_turn.push(TurnFigures {
+            file: file
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned(),
+            speech_end_s: *end,
+            latency_ms: latency,
+            sequential_latency_ms: seq_latency,
+            end_of_turn_ms: t.as_ref().map(|t| ms(t.end_detected_s - end)),
+            transcript_ms: t.as_ref().map(|t| ms(t.transcript_s - t.end_detected_s)),
+            first_sentence_ms: t
+                .as_ref()
+                .and_then(|t| stage(Some(t.transcript_s), t.first_sentence_s)),
+            first_audio_ms: t
+                .as_ref()
+                .and_then(|t| stage(t.first_sentence_s, t.first_audio_s)),
+            playout_ms: match (latency, t.as_ref().and_then(|t| t.first_audio_s)) {
+                (Some(l), Some(a)) => Some(l - ms(a - end)),
+                _ => None,
+            },
+            heard: r.as_ref().map(|x| x.1.clone()).unwrap_or_default(),
+            reply: r.as_ref().map(|x| x.2.clone()).unwrap_or_default(),
+        });
+    }
+    let col = |f: &dyn Fn(&TurnFigures) -> Option<f64>| -> Vec<f64> {
+        per_turn.iter().filter_map(f).collect()
+    };
+    let lat = col(&|t| t.latency_ms);
+    let seq = col(&|t| t.sequential_latency_ms);
+    let median = percentile(&lat, 50.0);
+    let seq_median = percentile(&seq, 50.0);
+    Ok(LatencyReport {
+        data: data.to_path_buf(),
+        turns: per_turn.len(),
+        answered: lat.len(),
+        median_ms: median,
+        p90_ms: percentile(&lat, 90.0),
+        sequential_median_ms: seq_median,
+        sequential_p90_ms: percentile(&seq, 90.0),
+        ratio: if median > 0.0 {
+            seq_median / median
+        } else {
+            f64::NAN
+        },
+        end_of_turn_ms: percentile(&col(&|t| t.end_of_turn_ms), 50.0),
+        transcript_ms: percentile(&col(&|t| t.transcript_ms), 50.0),
+        first_sentence_ms: percentile(&col(&|t| t.first_sentence_ms), 50.0),
+        first_audio_ms: percentile(&col(&|t| t.first_audio_ms), 50.0),
+        playout_ms: percentile(&col(&|t| t.playout_ms), 50.0),
+        voice: streamed.voice,
+        model: streamed.model,
+        per_turn,
+    })
+}

@@ -1,0 +1,559 @@
+//! The conversation loop: ears, mind and voice together.
+//!
+//! ```text
+//!  source ─▶ listen (VAD, partials, final) ──▶ companion thread ──▶ voice thread ─▶ sink
+//!   (this thread; barge-in is decided here)     store, style,        synthesis per
+//!                                               mind (streams         sentence
+//!                                               sentences)
+//! ```
+//!
+//! Three threads, data one way. The caller's thread runs [`crate::hear::listen`]
+//! and decides barge-in; the companion thread keeps each turn in the store,
+//! feeds the style model and streams the reply sentence by sentence; the
+//! voice thread speaks each sentence as soon as it is complete, so the first
+//! one plays while the rest is still being written. Every stage reports
+//! through [`LoopEvent`]s, delivered on the caller's thread.
+//!
+//! Barge-in: when the person starts speaking while the companion thinks or
+//! talks, the reply is cancelled (the mind returns within ~10 ms), queued
+//! sentences are dropped and the sink stops at once; the new utterance is
+//! captured whole, since the VAD keeps its pre-roll.
+
+pub mod setup;
+
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::audio::sink::AudioSink;
+use crate::audio::source::AudioSource;
+use crate::error::Result;
+use crate::hear::{listen, Controls, HearEvent, Heard, ListenConfig};
+use crate::mind::{context, Mind, MindEvent, Persona};
+use crate::store::{AudioIn, ConversationId, NewTurn, Source, Store};
+use crate::stt::SpeechModel;
+use crate::style::{Background, StyleModel};
+use crate::tts::Voice;
+
+/// When each stage of a turn finished, in seconds since the loop started
+/// (wall clock; with a real-time source also the stream's time).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Timings {
+    /// End of speech as the VAD placed it (stream time).
+    pub speech_end_s: f64,
+    /// When the VAD decided the turn was over.
+    pub end_detected_s: f64,
+    pub transcript_s: f64,
+    pub first_token_s: Option<f64>,
+    pub first_sentence_s: Option<f64>,
+    /// When the first sentence's samples reached the sink.
+    pub first_audio_s: Option<f64>,
+    pub reply_done_s: f64,
+}
+
+/// What the companion side reports.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum CompanionEvent {
+    /// A turn was heard and kept; the reply is being written.
+    Thinking {
+        turn: u32,
+    },
+    Token {
+        turn: u32,
+        text: String,
+    },
+    Sentence {
+        turn: u32,
+        text: String,
+    },
+    /// A sentence started playing.
+    Speaking {
+        turn: u32,
+        text: String,
+    },
+    /// The reply is complete (or was cut short: `interrupted`).
+    Reply {
+        turn: u32,
+        name: String,
+        text: String,
+        engine: String,
+        interrupted: bool,
+        timings: Timings,
+    },
+    /// The person spoke over the companion: it stopped.
+    Interrupted {
+        turn: u32,
+        at_s: f64,
+    },
+    Error {
+        message: String,
+    },
+}
+
+/// Everything the loop reports, in order, on the caller's thread.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum LoopEvent {
+    Hear(HearEvent),
+    Companion(CompanionEvent),
+}
+
+#[derive(Debug, Clone)]
+pub struct LoopConfig {
+    pub listen: ListenConfig,
+    /// The style profile that learns from each turn and shapes replies.
+    pub profile: String,
+    pub max_memories: usize,
+    /// Stop and listen when the person talks over the companion.
+    pub barge_in: bool,
+    /// Speak each sentence as it completes (`false`: the plain sequential
+    /// pipeline: whole reply, then whole synthesis, then playback).
+    pub streaming: bool,
+}
+
+impl Default for LoopConfig {
+    fn default() -> Self {
+        LoopConfig {
+            listen: ListenConfig::default(),
+            profile: crate::style::DEFAULT_PROFILE.into(),
+            max_memories: 3,
+            barge_in: true,
+            streaming: true,
+        }
+    }
+}
+
+/// The parts the loop runs on (the caller loads them: models take time).
+pub struct Parts {
+    pub stt: Arc<SpeechModel>,
+    pub mind: Mind,
+    pub persona: Persona,
+    /// `None`: replies are text only.
+    pub voice: Option<Box<dyn Voice>>,
+    pub sink: Option<Arc<dyn AudioSink>>,
+    /// `None`: nothing is kept (and there are no memories).
+    pub store: Option<Store>,
+    /// The person's style model and the background it needs (mirroring).
+    pub style: Option<(StyleModel, Arc<Background>)>,
+}
+
+enum Job {
+    Heard {
+        turn: u32,
+        heard: Heard,
+        generation: u64,
+        timings: Timings,
+    },
+}
+
+enum Say {
+    Sentence {
+        turn: u32,
+        generation: u64,
+        text: String,
+    },
+    End {
+        turn: u32,
+        generation: u64,
+        reply: Box<CompanionEvent>,
+    },
+}
+
+/// What the threads share.
+struct Shared {
+    t0: Instant,
+    /// Bumped by every barge-in: work for an older generation is dropped.
+    generation: AtomicU64,
+    cancel: AtomicBool,
+    thinking: AtomicBool,
+    /// Sentences handed to the voice and not yet played.
+    queued: AtomicUsize,
+}
+
+impl Shared {
+    fn now(&self) -> f64 {
+        self.t0.elapsed().as_secs_f64()
+    }
+}
+
+/// Runs the loop until the source ends (then finishes the replies in
+/// progress) or `controls.stop()`.
+pub fn converse(
+    source: Box<dyn AudioSource>,
+    parts: Parts,
+    cfg: LoopConfig,
+    controls: Controls,
+    mut on_event: impl FnMut(LoopEvent),
+) -> Result<()> {
+    let Parts {
+        stt,
+        mind,
+        persona,
+        voice,
+        sink,
+        store,
+        style,
+    } = parts;
+    let shared = Arc::new(Shared {
+        t0: Instant::now(),
+        generation: AtomicU64::new(0),
+        cancel: AtomicBool::new(false),
+        thinking: AtomicBool::new(false),
+        queued: AtomicUsize::new(0),
+    });
+    let (ev_tx, ev_rx) = mpsc::channel::<CompanionEvent>();
+    let (hear_tx, hear_rx) = mpsc::channel::<HearEvent>();
+    let (job_tx, job_rx) = mpsc::channel::<Job>();
+    let (say_tx, say_rx) = mpsc::channel::<Say>();
+
+    let voice_thread = {
+        let (shared, sink, ev_tx) = (shared.clone(), sink.clone(), ev_tx.clone());
+        std::thread::Builder::new()
+            .name("tofu-voice".into())
+            .spawn(move || voice_loop(voice, sink, say_rx, &shared, &ev_tx))
+            .expect("spawn a thread")
+    };
+    let companion_thread = {
+        let (shared, cfg, ev_tx) = (shared.clone(), cfg.clone(), ev_tx.clone());
+        let mut c = CompanionSide {
+            mind,
+            persona,
+            store,
+            style: style.map(|(m, bg)| (Arc::new(m), bg)),
+            conversation: None,
+            cfg,
+        };
+        std::thread::Builder::new()
+            .name("tofu-companion".into())
+            .spawn(move || {
+                for job in job_rx {
+                    c.answer(job, &shared, &ev_tx, &hear_tx, &say_tx);
+                }
+            })
+            .expect("spawn a thread")
+    };
+    drop(ev_tx);
+
+    let mut turn = 0u32;
+    let mut end_detected = 0.0;
+    let deliver = |on_event: &mut dyn FnMut(LoopEvent)| {
+        while let Ok(h) = hear_rx.try_recv() {
+            on_event(LoopEvent::Hear(h));
+        }
+        while let Ok(e) = ev_rx.try_recv() {
+            on_event(LoopEvent::Companion(e));
+        }
+    };
+    let sink_for_barge = sink.clone();
+    if let Some(s) = &sink {
+        s.begin();
+    }
+    let result = listen(source, stt, cfg.listen.clone(), controls, |ev| {
+        deliver(&mut on_event);
+        match &ev {
+            HearEvent::SpeechStarted { at_s } if cfg.barge_in => {
+                let speaking = sink_for_barge.as_ref().is_some_and(|s| s.pending_s() > 0.0);
+                let busy = shared.thinking.load(Ordering::SeqCst)
+                    || shared.queued.load(Ordering::SeqCst) > 0
+                    || speaking;
+                if busy {
+                    shared.generation.fetch_add(1, Ordering::SeqCst);
+                    shared.cancel.store(true, Ordering::SeqCst);
+                    if let Some(s) = &sink_for_barge {
+                        s.stop();
+                    }
+                    on_event(LoopEvent::Companion(CompanionEvent::Interrupted {
+                        turn,
+                        at_s: *at_s,
+                    }));
+                }
+            }
+            HearEvent::SpeechEnded { .. } => end_detected = shared.now(),
+            HearEvent::Final(h) if !h.text.trim().is_empty() => {
+                turn += 1;
+                let timings = Timings {
+                    speech_end_s: h.end_s,
+                    end_detected_s: end_detected,
+                    transcript_s: shared.now(),
+                    ..Timings::default()
+                };
+                let _ = job_tx.send(Job::Heard {
+                    turn,
+                    heard: h.clone(),
+                    generation: shared.generation.load(Ordering::SeqCst),
+                    timings,
+                });
+                // Shown once kept: the companion thread sends it back.
+                return;
+            }
+            _ => {}
+        }
+        on_event(LoopEvent::Hear(ev));
+    });
+    // The stream is over: let the replies in progress finish.
+    drop(job_tx);
+    let _ = companion_thread.join();
+    let _ = voice_thread.join();
+    deliver(&mut on_event);
+    if let Some(s) = &sink {
+        s.drain();
+        if let Err(e) = s.finish() {
+            on_event(LoopEvent::Companion(CompanionEvent::Error {
+                message: e.to_string(),
+            }));
+        }
+    }
+    result
+}
+
+struct CompanionSide {
+    mind: Mind,
+    persona: Persona,
+    store: Option<Store>,
+    style: Option<(Arc<StyleModel>, Arc<Background>)>,
+    conversation: Option<ConversationId>,
+    cfg: LoopConfig,
+}
+
+impl CompanionSide {
+    fn conversation(&mut self, started: i64) -> Result<Option<ConversationId>> {
+        let Some(store) = self.store.as_mut() else {
+            return Ok(None);
+        };
+        if self.conversation.is_none() {
+            self.conversation = Some(store.start_conversation(started, Source::Live, None)?);
+        }
+        Ok(self.conversation)
+    }
+
+    /// Keeps the person's turn (before it is shown) and feeds the style model.
+    fn keep_heard(&mut self, h: &Heard, t0_ms: i64) -> Result<()> {
+        let Some(c) = self.conversation(t0_ms)? else {
+            return Ok(());
+        };
+        let store = self.store.as_mut().expect("a conversation means a store");
+        let turn = NewTurn {
+            language: Some(h.language.clone()),
+            confidence: Some(f64::from(h.confidence)),
+            ..NewTurn::user(
+                h.text.clone(),
+                t0_ms + (h.start_s * 1e3).round() as i64,
+                t0_ms + (h.end_s * 1e3).round() as i64,
+            )
+        };
+        let audio = h.audio.as_deref().map(AudioIn::InDataDir);
+        let stored = store.add_turn(c, turn, audio)?;
+        store.add_style_texts(
+            &self.cfg.profile,
+            std::slice::from_ref(&stored.heard_text),
+            "turn",
+            Some(stored.id),
+        )?;
+        Ok(())
+    }
+
+    fn answer(
+        &mut self,
+        job: Job,
+        shared: &Shared,
+        ev: &mpsc::Sender<CompanionEvent>,
+        hear: &mpsc::Sender<HearEvent>,
+        say: &mpsc::Sender<Say>,
+    ) {
+        let Job::Heard {
+            turn,
+            heard,
+            generation,
+            mut timings,
+        } = job;
+        let t0_ms = crate::store::now_ms() - (shared.now() * 1e3) as i64;
+        if let Err(e) = self.keep_heard(&heard, t0_ms) {
+            let _ = ev.send(CompanionEvent::Error {
+                message: format!("could not save the turn: {e}"),
+            });
+        }
+        if let Some((model, _)) = self.style.as_mut() {
+            Arc::make_mut(model).learn(&heard.text);
+        }
+        let text = heard.text.clone();
+        let _ = hear.send(HearEvent::Final(heard));
+        if shared.generation.load(Ordering::SeqCst) != generation {
+            return; // talked over before it was even written
+        }
+        shared.cancel.store(false, Ordering::SeqCst);
+        shared.thinking.store(true, Ordering::SeqCst);
+        let _ = ev.send(CompanionEvent::Thinking { turn });
+
+        let ctx = match (&self.store, self.cfg.max_memories) {
+            (Some(store), n) => {
+                context::gather(store, self.conversation, &text, n).unwrap_or_default()
+            }
+            (None, _) => Default::default(),
+        };
+        // The turn just kept is in `recent`; the mind adds what was just said.
+        let mut ctx = ctx;
+        if ctx
+            .recent
+            .last()
+            .is_some_and(|t| t.speaker == crate::store::Speaker::User && t.text() == text)
+        {
+            ctx.recent.pop();
+        }
+        let hints = self
+            .style
+            .as_ref()
+            .map(|(m, bg)| m.hints(bg, &text, self.persona.mirroring));
+        let streaming = self.cfg.streaming;
+        let mut sentences = Vec::new();
+        let reply = self.mind.reply(
+            &self.persona,
+            hints.as_ref(),
+            &ctx,
+            &text,
+            Some(&shared.cancel),
+            |e| match e {
+                MindEvent::Token { text } => {
+                    timings.first_token_s.get_or_insert(shared.now());
+                    let _ = ev.send(CompanionEvent::Token { turn, text });
+                }
+                MindEvent::Sentence { text } => {
+                    timings.first_sentence_s.get_or_insert(shared.now());
+                    let _ = ev.send(CompanionEvent::Sentence {
+                        turn,
+                        text: text.clone(),
+                    });
+                    if streaming {
+                        shared.queued.fetch_add(1, Ordering::SeqCst);
+                        let _ = say.send(Say::Sentence {
+                            turn,
+                            generation,
+                            text,
+                        });
+                    } else {
+                        sentences.push(text);
+                    }
+                }
+                MindEvent::FellBack { reason } => {
+                    let _ = ev.send(CompanionEvent::Error {
+                        message: format!("{reason}; answering without the model"),
+                    });
+                }
+            },
+        );
+        drop(hints);
+        shared.thinking.store(false, Ordering::SeqCst);
+        let reply = match reply {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = ev.send(CompanionEvent::Error {
+                    message: format!("no reply: {e}"),
+                });
+                return;
+            }
+        };
+        if !streaming && !sentences.is_empty() {
+            shared.queued.fetch_add(1, Ordering::SeqCst);
+            let _ = say.send(Say::Sentence {
+                turn,
+                generation,
+                text: sentences.join(" "),
+            });
+        }
+        timings.reply_done_s = shared.now();
+        let interrupted = shared.generation.load(Ordering::SeqCst) != generation;
+        if let (Some(c), Some(store)) = (self.conversation, self.store.as_mut()) {
+            let now = crate::store::now_ms();
+            let turn_row = NewTurn {
+                engine: Some(reply.engine.clone()),
+                model: reply.model.clone(),
+                persona: Some(self.persona.name.clone()),
+                ..NewTurn::companion(reply.text.clone(), now, now)
+            };
+            if !reply.text.is_empty() {
+                if let Err(e) = store.add_turn(c, turn_row, None) {
+                    let _ = ev.send(CompanionEvent::Error {
+                        message: format!("could not save the reply: {e}"),
+                    });
+                }
+            }
+        }
+        let _ = say.send(Say::End {
+            turn,
+            generation,
+            reply: Box::new(CompanionEvent::Reply {
+                turn,
+                name: self.persona.name.clone(),
+                text: reply.text,
+                engine: reply.engine,
+                interrupted,
+                timings,
+            }),
+        });
+    }
+}
+
+fn voice_loop(
+    mut voice: Option<Box<dyn Voice>>,
+    sink: Option<Arc<dyn AudioSink>>,
+    rx: mpsc::Receiver<Say>,
+    shared: &Shared,
+    ev: &mpsc::Sender<CompanionEvent>,
+) {
+    let current = |g: u64| shared.generation.load(Ordering::SeqCst) == g;
+    let mut first_audio: Option<(u32, f64)> = None;
+    for msg in rx {
+        match msg {
+            Say::Sentence {
+                turn,
+                generation,
+                text,
+            } => {
+                let spoken = (|| -> Result<()> {
+                    let (Some(v), Some(sink)) = (voice.as_mut(), sink.as_ref()) else {
+                        return Ok(());
+                    };
+                    if !current(generation) {
+                        return Ok(());
+                    }
+                    let speech = v.synthesize(&text)?;
+                    let samples = crate::tts::at_engine_rate(&speech)?;
+                    if !current(generation) {
+                        return Ok(());
+                    }
+                    sink.play(&samples)?;
+                    if first_audio.is_none_or(|(t, _)| t != turn) {
+                        first_audio = Some((turn, shared.now()));
+                    }
+                    let _ = ev.send(CompanionEvent::Speaking { turn, text });
+                    Ok(())
+                })();
+                shared.queued.fetch_sub(1, Ordering::SeqCst);
+                if let Err(e) = spoken {
+                    let _ = ev.send(CompanionEvent::Error {
+                        message: e.to_string(),
+                    });
+                }
+            }
+            Say::End {
+                turn,
+                generation,
+                mut reply,
+            } => {
+                if let CompanionEvent::Reply {
+                    timings,
+                    interrupted,
+                    ..
+                } = reply.as_mut()
+                {
+                    timings.first_audio_s = first_audio.filter(|(t, _)| *t == turn).map(|x| x.1);
+                    *interrupted |= !current(generation);
+                }
+                let _ = ev.send(*reply);
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! Loading what the loop runs on, the same way for the CLI, the benchmark
+//! and the app: the speech model, the mind with the person's settings, the
+//! voice, and the style model. What cannot load is said, and the loop runs
+//! without it where it can (text-only replies, no mirroring).
+
+use std::sync::Arc;
+
+use super::Parts;
+use crate::audio::sink::AudioSink;
+use crate::error::Result;
+use crate::mind::backend::{ReplySettings, SETTINGS_KEY as REPLY_KEY};
+use crate::mind::{Mind, Persona};
+use crate::store::Store;
+use crate::stt::SpeechModel;
+use crate::style::Background;
+use crate::tts::{self, VoiceSettings};
+use crate::Paths;
+
+/// Loads the parts. `store`: where turns are kept (`None`: nothing is).
+/// Notes about what was left out go to `notes`.
+pub fn load(
+    paths: &Paths,
+    store: Option<Store>,
+    profile: &str,
+    sink: Option<Arc<dyn AudioSink>>,
+    notes: &mut Vec<String>,
+) -> Result<Parts> {
+    let models = paths.model_store();
+    let stt = Arc::new(SpeechModel::load_default(&models)?);
+    let (persona, reply, voice_settings) = match &store {
+        Some(s) => (
+            Persona::load(s)?,
+            s.setting::<ReplySettings>(REPLY_KEY)?.unwrap_or_default(),
+            s.setting::<VoiceSettings>(tts::SETTINGS_KEY)?
+                .unwrap_or_default(),
+        ),
+        None => Default::default(),
+    };
+    let style = match &store {
+        Some(s) if persona.mirroring >= 0.05 => {
+            let model = crate::style::load(s, profile)?;
+            match Background::load_default(&models) {
+                Ok(bg) => Some((model, Arc::new(bg))),
+                Err(e) => {
+                    notes.push(format!("not mirroring your style: {e}"));
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    let remix = match (&reply.backend, &store) {
+        (crate::mind::BackendKind::Remix, Some(s)) => Some(crate::style::load(s, profile)?),
+        _ => None,
+    };
+    let backend = reply.backend(&paths.data_dir, &models, remix)?;
+    let mut mind = Mind::new(backend, reply.n_ctx as usize);
+    let hints = style.as_ref().map(|(m, bg)| {
+        let m = Arc::new(m.clone());
+        m.hints(bg, "", persona.mirroring)
+    });
+    if let Err(e) = mind.warm_up(&persona, hints.as_ref()) {
+        notes.push(format!(
+            "the reply model is not ready ({e}); replies may fall back"
+        ));
+    }
+    let voice = match &sink {
+        Some(_) => {
+            let (v, fell_back) = tts::load(&voice_settings, &models)?;
+            if let Some(why) = fell_back {
+                notes.push(format!(
+                    "the Piper voice is unavailable ({why}); speaking with Flite"
+                ));
+            }
+            Some(v)
+        }
+        None => None,
+    };
+    Ok(Parts {
+        stt,
+        mind,
+        persona,
+        voice,
+        sink,
+        store,
+        style,
+    })
+}

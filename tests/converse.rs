@@ -1,0 +1,233 @@
+//! The conversation loop with the real models: a speech WAV in, a reply WAV
+//! out; barge-in on a recording where the person talks over the companion;
+//! and speakers that are not there.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use tofu::audio::sink::{AudioSink, SpeakerSink, WavSink};
+use tofu::audio::source::{Pace, WavSource};
+use tofu::audio::wav::{read_wav_16k_mono, write_wav_16k};
+use tofu::converse::{converse, CompanionEvent, LoopConfig, LoopEvent};
+use tofu::eval::wer;
+use tofu::hear::{Controls, HearEvent};
+use tofu::stt::{SpeechModel, TranscribeOptions};
+
+const RATE: f64 = 16_000.0;
+
+fn paths(data: &std::path::Path) -> tofu::Paths {
+    tofu::Paths {
+        data_dir: data.to_path_buf(),
+        models_dir: common::models_dir(),
+    }
+}
+
+fn reference(name: &str) -> String {
+    common::speech_manifest()
+        .into_iter()
+        .find(|(f, _)| f == name)
+        .map(|(_, r)| r)
+        .unwrap()
+}
+
+/// Seconds of audio louder than −40 dBFS, in 10 ms frames.
+fn voiced_s(samples: &[f32]) -> f64 {
+    samples
+        .chunks(160)
+        .filter(|c| c.iter().any(|x| x.abs() > 0.01))
+        .count() as f64
+        * 0.01
+}
+
+#[test]
+fn a_spoken_turn_gets_a_spoken_reply_that_says_what_was_printed() {
+    let data = tempfile::tempdir().unwrap();
+    let out_wav = data.path().join("reply.wav");
+    let stdout = common::stdout_of(
+        common::tofu(data.path())
+            .args(["listen", "--fast", "--input"])
+            .arg(common::speech_file("arctic_a0024.wav"))
+            .arg("--output")
+            .arg(&out_wav),
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(
+        lines[0].starts_with("you: It was my reports from the north"),
+        "{stdout}"
+    );
+    let reply = lines[1]
+        .strip_prefix("Tofu: ")
+        .expect("the companion's line");
+    assert!(!reply.trim().is_empty());
+
+    let samples = read_wav_16k_mono(&out_wav).unwrap();
+    let words = reply.split_whitespace().count() as f64;
+    let speech = voiced_s(&samples);
+    eprintln!("reply: {reply:?}: {words} words, {speech:.2} s voiced");
+    assert!(speech > 0.3, "the reply is audible");
+    // People speak 2-4 words a second (counting only the voiced time, a
+    // brisk voice reaches 6); far outside that, words were lost or garbled.
+    let rate = words / speech;
+    assert!((0.8..=7.0).contains(&rate), "{rate:.2} words/s");
+
+    let stt = SpeechModel::load_default(&common::model_store()).unwrap();
+    let heard = stt
+        .transcribe(&samples, &TranscribeOptions::default())
+        .unwrap();
+    let err = wer(reply, &heard.text);
+    eprintln!("whisper hears the reply as {:?} (WER {err:.2})", heard.text);
+    assert!(err <= 0.35, "{reply:?} vs {:?}", heard.text);
+
+    // Both turns are in the history, in order.
+    let show: serde_json::Value = serde_json::from_str(&common::stdout_of(
+        common::tofu(data.path()).args(["history", "show", "c1", "--json"]),
+    ))
+    .unwrap();
+    let turns = show["turns"].as_array().unwrap();
+    assert_eq!(turns.len(), 2, "{show}");
+    assert_eq!(turns[1]["speaker"], "companion");
+    assert_eq!(turns[1]["text"], reply);
+}
+
+#[test]
+fn talking_over_the_companion_stops_it_and_the_new_turn_is_heard_whole() {
+    // The person says something, pauses 1.8 s, and talks again: over the
+    // companion, which is answering (writing or already speaking: a reply
+    // takes longer than that to finish playing).
+    let first = read_wav_16k_mono(&common::speech_file("libri_1272-141231-0000.wav")).unwrap();
+    let second = read_wav_16k_mono(&common::speech_file("arctic_a0024.wav")).unwrap();
+    let first_end = tofu::bench::latency::speech_end(&first);
+    let lead = second.iter().position(|x| x.abs() > 0.02).unwrap() as f64 / RATE;
+    let mut rec = first[..(first_end * RATE) as usize].to_vec();
+    let pause = (1.8 - lead).max(0.0);
+    rec.extend(std::iter::repeat_n(0.0, (pause * RATE) as usize));
+    let second_at = rec.len() as f64 / RATE + lead;
+    rec.extend_from_slice(&second);
+    let second_end = rec.len() as f64 / RATE;
+    rec.extend(std::iter::repeat_n(0.0, (8.0 * RATE) as usize));
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("mic.wav");
+    write_wav_16k(&input, &rec).unwrap();
+
+    let sink = Arc::new(WavSink::new(dir.path().join("speaker.wav"), Pace::RealTime));
+    let mut notes = Vec::new();
+    let parts = tofu::converse::setup::load(
+        &paths(dir.path()),
+        None,
+        "me",
+        Some(sink.clone() as Arc<dyn AudioSink>),
+        &mut notes,
+    )
+    .unwrap();
+    assert!(notes.is_empty(), "{notes:?}");
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let ev = events.clone();
+    converse(
+        Box::new(WavSource::new(&input, Pace::RealTime)),
+        parts,
+        LoopConfig::default(),
+        Controls::default(),
+        move |e| ev.lock().unwrap().push(e),
+    )
+    .unwrap();
+    let events = events.lock().unwrap();
+    let finals: Vec<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            LoopEvent::Hear(HearEvent::Final(h)) if !h.text.is_empty() => Some(h.text.clone()),
+            _ => None,
+        })
+        .collect();
+    let interrupted: Vec<f64> = events
+        .iter()
+        .filter_map(|e| match e {
+            LoopEvent::Companion(CompanionEvent::Interrupted { at_s, .. }) => Some(*at_s),
+            _ => None,
+        })
+        .collect();
+    let replies: Vec<(bool, String)> = events
+        .iter()
+        .filter_map(|e| match e {
+            LoopEvent::Companion(CompanionEvent::Reply {
+                interrupted, text, ..
+            }) => Some((*interrupted, text.clone())),
+            _ => None,
+        })
+        .collect();
+    eprintln!("heard {finals:?}\nreplies {replies:?}\ninterrupted at {interrupted:?}");
+    assert_eq!(finals.len(), 2, "{finals:?}");
+    assert_eq!(interrupted.len(), 1, "one barge-in");
+    let at = interrupted[0];
+    assert!(
+        (second_at - 0.3..second_at + 0.3).contains(&at),
+        "{at} vs {second_at}"
+    );
+    assert_eq!(replies.len(), 2, "{replies:?}");
+    assert!(!replies[1].0, "the second reply was not cut short");
+    // The new utterance was captured whole.
+    let w = wer(&reference("arctic_a0024.wav"), &finals[1]);
+    assert!(w <= 0.2, "{:?} (WER {w:.2})", finals[1]);
+
+    // The speaker went quiet soon after the person started talking, and
+    // stayed quiet while they spoke.
+    let out = sink.samples();
+    let loud_until = |from: f64, to: f64| {
+        let (a, b) = (
+            (from * RATE) as usize,
+            ((to * RATE) as usize).min(out.len()),
+        );
+        out[a.min(b)..b]
+            .iter()
+            .rposition(|x| x.abs() > 0.01)
+            .map(|i| (a + i) as f64 / RATE)
+    };
+    let playing = loud_until(at - 0.1, at).is_some();
+    let last = loud_until(at, second_end).unwrap_or(at);
+    eprintln!(
+        "{}; quiet {:.0} ms after the person started talking",
+        if playing {
+            "the first reply was playing"
+        } else {
+            "the first reply was still being written"
+        },
+        (last - at) * 1e3
+    );
+    // The VAD needs 144 ms of speech to be sure; then the sink stops at once.
+    assert!(last - at <= 0.25, "stopped {:.3} s after", last - at);
+    assert!(
+        voiced_s(&out[((second_end + 0.1) * RATE) as usize..]) > 0.3,
+        "the second reply was spoken"
+    );
+}
+
+#[test]
+fn missing_speakers_are_a_clear_error_and_say_can_write_a_file_instead() {
+    let err = SpeakerSink::open(Some("no-such-speaker-anywhere"))
+        .err()
+        .expect("no such device")
+        .to_string();
+    assert!(err.contains("no-such-speaker-anywhere"), "{err}");
+    let data = tempfile::tempdir().unwrap();
+    let out = common::tofu(data.path())
+        .args(["say", "hello", "--device", "no-such-speaker-anywhere"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let msg = String::from_utf8_lossy(&out.stderr);
+    assert!(msg.contains("--out FILE.wav"), "{msg}");
+
+    // The fallback voice speaks to a file, the same every time.
+    let a = data.path().join("a.wav");
+    let b = data.path().join("b.wav");
+    for f in [&a, &b] {
+        common::stdout_of(
+            common::tofu(data.path())
+                .args(["say", "--voice", "flite", "Good morning.", "--out"])
+                .arg(f),
+        );
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    assert!(voiced_s(&read_wav_16k_mono(&a).unwrap()) > 0.3);
+}
