@@ -16,6 +16,10 @@ use tofu::stt::{SpeechModel, TranscribeOptions};
 
 const RATE: f64 = 16_000.0;
 
+/// The real-time tests run one at a time: two loops at once on two cores
+/// would measure each other.
+static REAL_TIME: Mutex<()> = Mutex::new(());
+
 fn paths(data: &std::path::Path) -> tofu::Paths {
     tofu::Paths {
         data_dir: data.to_path_buf(),
@@ -42,6 +46,7 @@ fn voiced_s(samples: &[f32]) -> f64 {
 
 #[test]
 fn a_spoken_turn_gets_a_spoken_reply_that_says_what_was_printed() {
+    let _one_at_a_time = REAL_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let data = tempfile::tempdir().unwrap();
     let out_wav = data.path().join("reply.wav");
     let stdout = common::stdout_of(
@@ -93,6 +98,7 @@ fn a_spoken_turn_gets_a_spoken_reply_that_says_what_was_printed() {
 
 #[test]
 fn talking_over_the_companion_stops_it_and_the_new_turn_is_heard_whole() {
+    let _one_at_a_time = REAL_TIME.lock().unwrap_or_else(|e| e.into_inner());
     // The person says something, pauses 1.8 s, and talks again: over the
     // companion, which is answering (writing or already speaking: a reply
     // takes longer than that to finish playing).
@@ -230,4 +236,144 @@ fn missing_speakers_are_a_clear_error_and_say_can_write_a_file_instead() {
     }
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
     assert!(voiced_s(&read_wav_16k_mono(&a).unwrap()) > 0.3);
+}
+
+/// A microphone in a room with speakers: the recording plus what the
+/// speaker plays, attenuated and a little late (the companion's echo).
+struct EchoRoom {
+    recording: Vec<f32>,
+    speaker: Arc<WavSink>,
+    coupling: f32,
+    delay: usize,
+}
+
+impl tofu::audio::source::AudioSource for EchoRoom {
+    fn describe(&self) -> String {
+        "a room with speakers".into()
+    }
+
+    fn start(
+        self: Box<Self>,
+        tx: std::sync::mpsc::Sender<tofu::audio::source::SourceEvent>,
+        stop: Arc<std::sync::atomic::AtomicBool>,
+    ) -> tofu::Result<std::thread::JoinHandle<()>> {
+        use tofu::audio::source::{SourceEvent, CHUNK};
+        Ok(std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            for (i, chunk) in self.recording.chunks(CHUNK).enumerate() {
+                if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
+                let due = std::time::Duration::from_secs_f64((i * CHUNK) as f64 / RATE);
+                if let Some(wait) = due.checked_sub(started.elapsed()) {
+                    std::thread::sleep(wait);
+                }
+                let at = (i * CHUNK).saturating_sub(self.delay);
+                let echo = self.speaker.samples_between(at, at + chunk.len());
+                let mixed: Vec<f32> = chunk
+                    .iter()
+                    .zip(echo)
+                    .map(|(s, e)| s + self.coupling * e)
+                    .collect();
+                if tx.send(SourceEvent::Audio(mixed)).is_err() {
+                    return;
+                }
+            }
+            let _ = tx.send(SourceEvent::Ended);
+        }))
+    }
+}
+
+#[test]
+fn the_companions_own_voice_through_the_speakers_is_not_a_barge_in() {
+    let _one_at_a_time = REAL_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    // One question, then the person listens to the whole answer on
+    // speakers that send a third of it back into the microphone.
+    let first = read_wav_16k_mono(&common::speech_file("libri_1272-141231-0000.wav")).unwrap();
+    let second = read_wav_16k_mono(&common::speech_file("arctic_a0024.wav")).unwrap();
+    let mut rec = first.clone();
+    rec.extend(std::iter::repeat_n(0.0, (9.0 * RATE) as usize));
+    // Then they ask again and talk over that answer (over its echo).
+    let end2 = rec.len() as f64 / RATE;
+    rec.extend_from_slice(&second);
+    let second_end = tofu::bench::latency::speech_end(&second) + end2;
+    let third = read_wav_16k_mono(&common::speech_file("libri_1272-128104-0001.wav")).unwrap();
+    let pause = 1.8;
+    rec.truncate((second_end * RATE) as usize);
+    rec.extend(std::iter::repeat_n(0.0, (pause * RATE) as usize));
+    let lead = third.iter().position(|x| x.abs() > 0.02).unwrap() as f64 / RATE;
+    let third_at = rec.len() as f64 / RATE + lead;
+    rec.extend_from_slice(&third);
+    rec.extend(std::iter::repeat_n(0.0, (7.0 * RATE) as usize));
+
+    let dir = tempfile::tempdir().unwrap();
+    let sink = Arc::new(WavSink::new(dir.path().join("speaker.wav"), Pace::RealTime));
+    let mut notes = Vec::new();
+    let parts = tofu::converse::setup::load(
+        &paths(dir.path()),
+        None,
+        "me",
+        Some(sink.clone() as Arc<dyn AudioSink>),
+        &mut notes,
+    )
+    .unwrap();
+    let room = EchoRoom {
+        recording: rec,
+        speaker: sink.clone(),
+        coupling: 0.35,
+        delay: (0.03 * RATE) as usize,
+    };
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let ev = events.clone();
+    converse(
+        Box::new(room),
+        parts,
+        LoopConfig::default(),
+        Controls::default(),
+        move |e| ev.lock().unwrap().push(e),
+    )
+    .unwrap();
+    let events = events.lock().unwrap();
+    let finals: Vec<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            LoopEvent::Hear(HearEvent::Final(h)) if !h.text.is_empty() => Some(h.text.clone()),
+            _ => None,
+        })
+        .collect();
+    let interrupted: Vec<f64> = events
+        .iter()
+        .filter_map(|e| match e {
+            LoopEvent::Companion(CompanionEvent::Interrupted { at_s, .. }) => Some(*at_s),
+            _ => None,
+        })
+        .collect();
+    let replies: Vec<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            LoopEvent::Companion(CompanionEvent::Reply { text, .. }) => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    eprintln!("heard {finals:?}\nreplies {replies:?}\ninterrupted at {interrupted:?}");
+    assert_eq!(finals.len(), 3, "only the person's three turns: {finals:?}");
+    assert_eq!(replies.len(), 3, "{replies:?}");
+    assert_eq!(
+        interrupted.len(),
+        1,
+        "only the real barge-in: {interrupted:?}"
+    );
+    assert!(
+        (third_at - 0.3..third_at + 0.6).contains(&interrupted[0]),
+        "{} vs {third_at}",
+        interrupted[0]
+    );
+    // The first answer played to its end: its audio is as long as its words.
+    let out = sink.samples();
+    let first_reply = voiced_s(&out[..(end2 * RATE) as usize]);
+    let words = replies[0].split_whitespace().count() as f64;
+    assert!(
+        first_reply >= words / 7.0,
+        "{first_reply:.2} s for {words} words"
+    );
 }

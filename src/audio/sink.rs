@@ -29,6 +29,9 @@ pub trait AudioSink: Send + Sync {
     fn pending_s(&self) -> f64;
     /// Drops everything not played yet, at once.
     fn stop(&self);
+    /// RMS of what the speaker played over the last `window_s` seconds
+    /// (the reference for telling its echo from the person).
+    fn recent_rms(&self, window_s: f64) -> f32;
     /// Waits until everything queued has played.
     fn drain(&self) {
         // A device that stopped playing must not hang the caller.
@@ -85,6 +88,14 @@ impl WavSink {
     pub fn samples(&self) -> Vec<f32> {
         self.inner.lock().expect("sink lock").samples.clone()
     }
+
+    /// Samples `from..to` of the timeline (silence where nothing is).
+    pub fn samples_between(&self, from: usize, to: usize) -> Vec<f32> {
+        let t = self.inner.lock().expect("sink lock");
+        (from..to)
+            .map(|i| t.samples.get(i).copied().unwrap_or(0.0))
+            .collect()
+    }
 }
 
 impl AudioSink for WavSink {
@@ -129,6 +140,18 @@ impl AudioSink for WavSink {
         }
     }
 
+    fn recent_rms(&self, window_s: f64) -> f32 {
+        if self.pace == Pace::Fast {
+            return 0.0; // nothing is playing "now" in a file written ahead
+        }
+        let t = self.inner.lock().expect("sink lock");
+        let now = Self::now_pos(&t);
+        let from = now.saturating_sub((window_s * f64::from(SAMPLE_RATE)) as usize);
+        let window = &t.samples[from.min(t.samples.len())..now.min(t.samples.len())];
+        let n = (now - from).max(1) as f32;
+        (window.iter().map(|x| x * x).sum::<f32>() / n).sqrt()
+    }
+
     fn finish(&self) -> Result<()> {
         let mut t = self.inner.lock().expect("sink lock");
         if t.finished {
@@ -151,6 +174,8 @@ pub struct SpeakerSink {
     ring: Mutex<rtrb::Producer<f32>>,
     flush: Arc<AtomicBool>,
     queued: Arc<std::sync::atomic::AtomicUsize>,
+    /// Mean square of the output over ~200 ms (f32 bits), from the callback.
+    level: Arc<std::sync::atomic::AtomicU32>,
     failed: Arc<Mutex<Option<String>>>,
     close: Arc<AtomicBool>,
 }
@@ -165,11 +190,13 @@ impl SpeakerSink {
         let flush = Arc::new(AtomicBool::new(false));
         let queued = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let failed = Arc::new(Mutex::new(None));
+        let level = Arc::new(std::sync::atomic::AtomicU32::new(0));
         let (c, f, q, fl) = (close.clone(), flush.clone(), queued.clone(), failed.clone());
+        let lv = level.clone();
         std::thread::Builder::new()
             .name("tofu-speaker".into())
             .spawn(move || {
-                let opened = open_output(device.as_deref(), f, q, fl);
+                let opened = open_output(device.as_deref(), f, q, lv, fl);
                 match opened {
                     Ok((stream, producer, name, rate)) => {
                         let _ = tx.send(Ok((producer, name, rate)));
@@ -193,6 +220,7 @@ impl SpeakerSink {
             ring: Mutex::new(producer),
             flush,
             queued,
+            level,
             failed,
             close,
         })
@@ -205,6 +233,7 @@ fn open_output(
     device: Option<&str>,
     flush: Arc<AtomicBool>,
     queued: Arc<std::sync::atomic::AtomicUsize>,
+    level: Arc<std::sync::atomic::AtomicU32>,
     failed: Arc<Mutex<Option<String>>>,
 ) -> Result<Opened> {
     use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
@@ -252,12 +281,16 @@ fn open_output(
                             c.commit_all();
                         }
                     }
+                    let mut ms = f32::from_bits(level.load(Ordering::Relaxed));
+                    let a = 1.0 / (0.2 * rate as f32);
                     for frame in data.chunks_mut(channels) {
                         let s = ring.pop().unwrap_or(0.0);
+                        ms += a * (s * s - ms);
                         for x in frame.iter_mut() {
                             *x = cpal::Sample::from_sample(s);
                         }
                     }
+                    level.store(ms.to_bits(), Ordering::Relaxed);
                     queued.store(ring.slots(), Ordering::Relaxed);
                 },
                 err,
@@ -322,6 +355,10 @@ impl AudioSink for SpeakerSink {
     fn stop(&self) {
         self.flush.store(true, Ordering::Release);
         self.queued.store(0, Ordering::Relaxed);
+    }
+
+    fn recent_rms(&self, _window_s: f64) -> f32 {
+        f32::from_bits(self.level.load(Ordering::Relaxed)).sqrt()
     }
 
     fn finish(&self) -> Result<()> {

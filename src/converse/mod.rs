@@ -17,8 +17,11 @@
 //! Barge-in: when the person starts speaking while the companion thinks or
 //! talks, the reply is cancelled (the mind returns within ~10 ms), queued
 //! sentences are dropped and the sink stops at once; the new utterance is
-//! captured whole, since the VAD keeps its pre-roll.
+//! captured whole, since the VAD keeps its pre-roll. [`echo`] keeps the
+//! companion's own voice, coming back through the microphone, from counting
+//! as the person.
 
+pub mod echo;
 pub mod setup;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -172,6 +175,8 @@ struct Shared {
     thinking: AtomicBool,
     /// Sentences handed to the voice and not yet played.
     queued: AtomicUsize,
+    /// Turns heard and not answered yet (the reply is coming).
+    awaiting: AtomicUsize,
 }
 
 impl Shared {
@@ -204,6 +209,7 @@ pub fn converse(
         cancel: AtomicBool::new(false),
         thinking: AtomicBool::new(false),
         queued: AtomicUsize::new(0),
+        awaiting: AtomicUsize::new(0),
     });
     let (ev_tx, ev_rx) = mpsc::channel::<CompanionEvent>();
     let (hear_tx, hear_rx) = mpsc::channel::<HearEvent>();
@@ -232,6 +238,7 @@ pub fn converse(
             .spawn(move || {
                 for job in job_rx {
                     c.answer(job, &shared, &ev_tx, &hear_tx, &say_tx);
+                    shared.awaiting.fetch_sub(1, Ordering::SeqCst);
                 }
             })
             .expect("spawn a thread")
@@ -252,27 +259,65 @@ pub fn converse(
     if let Some(s) = &sink {
         s.begin();
     }
+    let mut gate = echo::EchoGate::default();
+    // The turn in progress began as the companion's echo (dropped unless the
+    // person is heard in it).
+    let mut echo_turn = false;
+    let speaker_level =
+        |sink: &Option<Arc<dyn AudioSink>>| sink.as_ref().map_or(0.0, |s| s.recent_rms(0.15));
     let result = listen(source, stt, cfg.listen.clone(), controls, |ev| {
         deliver(&mut on_event);
+        let barge = |on_event: &mut dyn FnMut(LoopEvent), at_s: f64| {
+            let speaking = sink_for_barge.as_ref().is_some_and(|s| s.pending_s() > 0.0);
+            let busy = shared.thinking.load(Ordering::SeqCst)
+                || shared.awaiting.load(Ordering::SeqCst) > 0
+                || shared.queued.load(Ordering::SeqCst) > 0
+                || speaking;
+            if busy {
+                shared.generation.fetch_add(1, Ordering::SeqCst);
+                shared.cancel.store(true, Ordering::SeqCst);
+                if let Some(s) = &sink_for_barge {
+                    s.stop();
+                }
+                on_event(LoopEvent::Companion(CompanionEvent::Interrupted {
+                    turn,
+                    at_s,
+                }));
+            }
+        };
         match &ev {
-            HearEvent::SpeechStarted { at_s } if cfg.barge_in => {
-                let speaking = sink_for_barge.as_ref().is_some_and(|s| s.pending_s() > 0.0);
-                let busy = shared.thinking.load(Ordering::SeqCst)
-                    || shared.queued.load(Ordering::SeqCst) > 0
-                    || speaking;
-                if busy {
-                    shared.generation.fetch_add(1, Ordering::SeqCst);
-                    shared.cancel.store(true, Ordering::SeqCst);
-                    if let Some(s) = &sink_for_barge {
-                        s.stop();
+            HearEvent::Level { rms, .. } => {
+                let speaker = speaker_level(&sink_for_barge);
+                gate.level(*rms, speaker);
+                if echo_turn && gate.voice_over_echo() {
+                    // The person, under the echo: now it is a barge-in.
+                    echo_turn = false;
+                    if cfg.barge_in {
+                        barge(&mut on_event, shared.now());
                     }
-                    on_event(LoopEvent::Companion(CompanionEvent::Interrupted {
-                        turn,
-                        at_s: *at_s,
-                    }));
                 }
             }
-            HearEvent::SpeechEnded { .. } => end_detected = shared.now(),
+            HearEvent::SpeechStarted { at_s } => {
+                gate.speech_started();
+                echo_turn = !gate.person();
+                tracing::debug!(at_s, ?gate, echo_turn, "speech started");
+                if cfg.barge_in && !echo_turn {
+                    barge(&mut on_event, *at_s);
+                }
+            }
+            HearEvent::SpeechEnded { .. } => {
+                gate.speech_ended();
+                end_detected = shared.now();
+            }
+            HearEvent::Final(h) if echo_turn => {
+                // Only the companion's own voice: not a turn.
+                echo_turn = false;
+                tracing::debug!(text = h.text, "ignored the companion's echo");
+                if let Some(a) = &h.audio {
+                    let _ = std::fs::remove_file(a);
+                }
+                return;
+            }
             HearEvent::Final(h) if !h.text.trim().is_empty() => {
                 turn += 1;
                 let timings = Timings {
@@ -281,6 +326,7 @@ pub fn converse(
                     transcript_s: shared.now(),
                     ..Timings::default()
                 };
+                shared.awaiting.fetch_add(1, Ordering::SeqCst);
                 let _ = job_tx.send(Job::Heard {
                     turn,
                     heard: h.clone(),
