@@ -131,7 +131,7 @@ fn talking_over_the_companion_stops_it_and_the_new_turn_is_heard_whole() {
     let events = Arc::new(Mutex::new(Vec::new()));
     let ev = events.clone();
     converse(
-        Box::new(WavSource::new(&input, Pace::RealTime)),
+        Box::new(WavSource::load(&input, Pace::RealTime).unwrap()),
         parts,
         LoopConfig::default(),
         Controls::default(),

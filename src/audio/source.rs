@@ -52,6 +52,8 @@ pub struct WavSource {
     /// Silence appended after the file, so a turn that runs to the end of the
     /// file ends the way it would live.
     pub trailing_silence_ms: u32,
+    /// The samples, read ahead by [`WavSource::load`].
+    loaded: Option<Vec<f32>>,
 }
 
 impl WavSource {
@@ -60,7 +62,17 @@ impl WavSource {
             path: path.into(),
             pace,
             trailing_silence_ms: 1000,
+            loaded: None,
         }
+    }
+
+    /// Reads the file now, so that starting the source starts its clock at
+    /// once (a long file takes a moment to read: timelines lined up with
+    /// the source would be off by that much).
+    pub fn load(path: impl Into<PathBuf>, pace: Pace) -> Result<WavSource> {
+        let mut s = WavSource::new(path, pace);
+        s.loaded = Some(read_wav_16k_mono(&s.path)?);
+        Ok(s)
     }
 }
 
@@ -77,7 +89,10 @@ impl AudioSource for WavSource {
         tx: Sender<SourceEvent>,
         stop: Arc<AtomicBool>,
     ) -> Result<JoinHandle<()>> {
-        let mut samples = read_wav_16k_mono(&self.path)?;
+        let mut samples = match self.loaded {
+            Some(s) => s,
+            None => read_wav_16k_mono(&self.path)?,
+        };
         samples.extend(std::iter::repeat_n(
             0.0,
             (self.trailing_silence_ms * SAMPLE_RATE / 1000) as usize,

@@ -10,8 +10,8 @@
 //! two files: the first non-silent reply sample after that end.
 //!
 //! The same recording then goes through the plain sequential pipeline (the
-//! whole transcript, then the whole reply, then the whole synthesis, then
-//! playback) in the same run, for the ratio.
+//! whole transcript once the turn has ended, then the whole reply, then the
+//! whole synthesis, then playback) in the same run, for the ratio.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -61,7 +61,8 @@ pub struct LatencyReport {
     /// sequential median / median.
     pub ratio: f64,
     /// Per-stage medians (streaming pipeline): each from the end of the
-    /// stage before.
+    /// stage before (0 when it was done before that: the reply is written
+    /// while the end of the turn is still being decided).
     pub end_of_turn_ms: f64,
     pub transcript_ms: f64,
     pub first_sentence_ms: f64,
@@ -119,11 +120,13 @@ fn run_once(paths: &Paths, recording: &Path, work: &Path, streaming: bool) -> Re
     }
     let voice = parts.voice.as_ref().map(|v| v.name()).unwrap_or_default();
     let model = parts.mind.backend().model().unwrap_or_default();
-    let cfg = LoopConfig {
+    let mut cfg = LoopConfig {
         streaming,
         ..LoopConfig::default()
     };
-    let source = Box::new(WavSource::new(recording, Pace::RealTime));
+    // The plain pipeline waits for the end of the turn to transcribe it.
+    cfg.listen.speculate = streaming;
+    let source = Box::new(WavSource::load(recording, Pace::RealTime)?);
     let mut replies = Vec::new();
     let mut heard = Vec::new();
     converse(source, parts, cfg, Controls::default(), |ev| match ev {
@@ -214,12 +217,18 @@ pub fn run(paths: &Paths, data: &Path, limit: Option<usize>, work: &Path) -> Res
             sequential_latency_ms: seq_latency,
             end_of_turn_ms: t.as_ref().map(|t| ms(t.end_detected_s - end)),
             transcript_ms: t.as_ref().map(|t| ms(t.transcript_s - t.end_detected_s)),
+            // A reply written while the pause was still being decided has
+            // its first sentence before the final transcript: 0 here.
             first_sentence_ms: t
                 .as_ref()
-                .and_then(|t| stage(Some(t.transcript_s), t.first_sentence_s)),
-            first_audio_ms: t
-                .as_ref()
-                .and_then(|t| stage(t.first_sentence_s, t.first_audio_s)),
+                .and_then(|t| stage(Some(t.transcript_s), t.first_sentence_s))
+                .map(|x| x.max(0.0)),
+            first_audio_ms: t.as_ref().and_then(|t| {
+                stage(
+                    t.first_sentence_s.map(|s| s.max(t.transcript_s)),
+                    t.first_audio_s,
+                )
+            }),
             playout_ms: match (latency, t.as_ref().and_then(|t| t.first_audio_s)) {
                 (Some(l), Some(a)) => Some(l - ms(a - end)),
                 _ => None,

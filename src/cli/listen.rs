@@ -259,7 +259,7 @@ fn converse(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
         eprintln!("note: {n}");
     }
     let source: Box<dyn AudioSource> = match &args.input {
-        Some(file) => Box::new(WavSource::new(file, pace)),
+        Some(file) => Box::new(WavSource::load(file, pace)?),
         None => Box::new(MicSource {
             device: args.device.clone(),
         }),

@@ -145,15 +145,26 @@ pub struct Parts {
 }
 
 enum Job {
+    /// The turn as it will be if the pause goes on: write the reply now,
+    /// to be spoken once the turn is confirmed.
+    Tentative {
+        turn: u32,
+        text: String,
+        generation: u64,
+    },
     Heard {
         turn: u32,
         heard: Heard,
         generation: u64,
         timings: Timings,
+        /// The tentative reply of this generation answers it.
+        confirmed: bool,
     },
 }
 
 enum Say {
+    /// Sentences of this generation may play (until then they are held).
+    Confirm { generation: u64 },
     Sentence {
         turn: u32,
         generation: u64,
@@ -215,6 +226,7 @@ pub fn converse(
     let (hear_tx, hear_rx) = mpsc::channel::<HearEvent>();
     let (job_tx, job_rx) = mpsc::channel::<Job>();
     let (say_tx, say_rx) = mpsc::channel::<Say>();
+    let confirm_tx = say_tx.clone();
 
     let voice_thread = {
         let (shared, sink, ev_tx) = (shared.clone(), sink.clone(), ev_tx.clone());
@@ -232,13 +244,17 @@ pub fn converse(
             style: style.map(|(m, bg)| (Arc::new(m), bg)),
             conversation: None,
             cfg,
+            tentative: None,
         };
         std::thread::Builder::new()
             .name("tofu-companion".into())
             .spawn(move || {
                 for job in job_rx {
+                    let heard = matches!(job, Job::Heard { .. });
                     c.answer(job, &shared, &ev_tx, &hear_tx, &say_tx);
-                    shared.awaiting.fetch_sub(1, Ordering::SeqCst);
+                    if heard {
+                        shared.awaiting.fetch_sub(1, Ordering::SeqCst);
+                    }
                 }
             })
             .expect("spawn a thread")
@@ -260,6 +276,8 @@ pub fn converse(
         s.begin();
     }
     let mut gate = echo::EchoGate::default();
+    // The reply being written for the turn as it would end now.
+    let mut tentative: Option<(String, u64)> = None;
     // The turn in progress began as the companion's echo (dropped unless the
     // person is heard in it).
     let mut echo_turn = false;
@@ -318,8 +336,35 @@ pub fn converse(
                 }
                 return;
             }
+            HearEvent::Tentative { text, .. } if !echo_turn && cfg.streaming => {
+                if tentative.take().is_some() {
+                    // The person went on: that reply answered too little.
+                    shared.generation.fetch_add(1, Ordering::SeqCst);
+                    shared.cancel.store(true, Ordering::SeqCst);
+                }
+                let generation = shared.generation.load(Ordering::SeqCst);
+                tentative = Some((text.clone(), generation));
+                let _ = job_tx.send(Job::Tentative {
+                    turn: turn + 1,
+                    text: text.clone(),
+                    generation,
+                });
+            }
             HearEvent::Final(h) if !h.text.trim().is_empty() => {
                 turn += 1;
+                let generation = shared.generation.load(Ordering::SeqCst);
+                let confirmed = match tentative.take() {
+                    Some((text, g)) if text == h.text && g == generation => {
+                        let _ = confirm_tx.send(Say::Confirm { generation });
+                        true
+                    }
+                    Some(_) => {
+                        shared.generation.fetch_add(1, Ordering::SeqCst);
+                        shared.cancel.store(true, Ordering::SeqCst);
+                        false
+                    }
+                    None => false,
+                };
                 let timings = Timings {
                     speech_end_s: h.end_s,
                     end_detected_s: end_detected,
@@ -332,6 +377,7 @@ pub fn converse(
                     heard: h.clone(),
                     generation: shared.generation.load(Ordering::SeqCst),
                     timings,
+                    confirmed,
                 });
                 // Shown once kept: the companion thread sends it back.
                 return;
@@ -342,6 +388,7 @@ pub fn converse(
     });
     // The stream is over: let the replies in progress finish.
     drop(job_tx);
+    drop(confirm_tx);
     let _ = companion_thread.join();
     let _ = voice_thread.join();
     deliver(&mut on_event);
@@ -363,6 +410,8 @@ struct CompanionSide {
     style: Option<(Arc<StyleModel>, Arc<Background>)>,
     conversation: Option<ConversationId>,
     cfg: LoopConfig,
+    /// The reply written for a tentative turn: (generation, reply, timings).
+    tentative: Option<(u64, crate::mind::Reply, Timings)>,
 }
 
 impl CompanionSide {
@@ -410,38 +459,87 @@ impl CompanionSide {
         hear: &mpsc::Sender<HearEvent>,
         say: &mpsc::Sender<Say>,
     ) {
-        let Job::Heard {
-            turn,
-            heard,
-            generation,
-            mut timings,
-        } = job;
-        let t0_ms = crate::store::now_ms() - (shared.now() * 1e3) as i64;
-        if let Err(e) = self.keep_heard(&heard, t0_ms) {
-            let _ = ev.send(CompanionEvent::Error {
-                message: format!("could not save the turn: {e}"),
-            });
+        let current = |g: u64| shared.generation.load(Ordering::SeqCst) == g;
+        match job {
+            Job::Tentative {
+                turn,
+                text,
+                generation,
+            } => {
+                self.tentative = None;
+                if !current(generation) {
+                    return;
+                }
+                let mut timings = Timings::default();
+                if let Some(reply) =
+                    self.write_reply(turn, &text, generation, &mut timings, shared, ev, say)
+                {
+                    self.tentative = Some((generation, reply, timings));
+                }
+            }
+            Job::Heard {
+                turn,
+                heard,
+                generation,
+                mut timings,
+                confirmed,
+            } => {
+                let t0_ms = crate::store::now_ms() - (shared.now() * 1e3) as i64;
+                if let Err(e) = self.keep_heard(&heard, t0_ms) {
+                    let _ = ev.send(CompanionEvent::Error {
+                        message: format!("could not save the turn: {e}"),
+                    });
+                }
+                if let Some((model, _)) = self.style.as_mut() {
+                    Arc::make_mut(model).learn(&heard.text);
+                }
+                let text = heard.text.clone();
+                let _ = hear.send(HearEvent::Final(heard));
+                let written = self.tentative.take();
+                if !current(generation) {
+                    return; // talked over before it was spoken
+                }
+                if let Some((g, reply, t)) = written.filter(|(g, ..)| confirmed && *g == generation)
+                {
+                    // Written while the pause was still being decided.
+                    let _ = g;
+                    timings.first_token_s = t.first_token_s;
+                    timings.first_sentence_s = t.first_sentence_s;
+                    self.finish(turn, reply, generation, timings, shared, ev, say);
+                    return;
+                }
+                let _ = say.send(Say::Confirm { generation });
+                if let Some(reply) =
+                    self.write_reply(turn, &text, generation, &mut timings, shared, ev, say)
+                {
+                    self.finish(turn, reply, generation, timings, shared, ev, say);
+                }
+            }
         }
-        if let Some((model, _)) = self.style.as_mut() {
-            Arc::make_mut(model).learn(&heard.text);
-        }
-        let text = heard.text.clone();
-        let _ = hear.send(HearEvent::Final(heard));
-        if shared.generation.load(Ordering::SeqCst) != generation {
-            return; // talked over before it was even written
-        }
+    }
+
+    /// Writes the reply to `text`, handing each sentence to the voice as
+    /// soon as it is complete (it plays once its generation is confirmed).
+    #[allow(clippy::too_many_arguments)]
+    fn write_reply(
+        &mut self,
+        turn: u32,
+        text: &str,
+        generation: u64,
+        timings: &mut Timings,
+        shared: &Shared,
+        ev: &mpsc::Sender<CompanionEvent>,
+        say: &mpsc::Sender<Say>,
+    ) -> Option<crate::mind::Reply> {
         shared.cancel.store(false, Ordering::SeqCst);
         shared.thinking.store(true, Ordering::SeqCst);
         let _ = ev.send(CompanionEvent::Thinking { turn });
-
-        let ctx = match (&self.store, self.cfg.max_memories) {
-            (Some(store), n) => {
-                context::gather(store, self.conversation, &text, n).unwrap_or_default()
-            }
-            (None, _) => Default::default(),
+        let mut ctx = match &self.store {
+            Some(store) => context::gather(store, self.conversation, text, self.cfg.max_memories)
+                .unwrap_or_default(),
+            None => Default::default(),
         };
-        // The turn just kept is in `recent`; the mind adds what was just said.
-        let mut ctx = ctx;
+        // The turn, if already kept, is in `recent`: the mind adds it itself.
         if ctx
             .recent
             .last()
@@ -452,14 +550,14 @@ impl CompanionSide {
         let hints = self
             .style
             .as_ref()
-            .map(|(m, bg)| m.hints(bg, &text, self.persona.mirroring));
+            .map(|(m, bg)| m.hints(bg, text, self.persona.mirroring));
         let streaming = self.cfg.streaming;
         let mut sentences = Vec::new();
         let reply = self.mind.reply(
             &self.persona,
             hints.as_ref(),
             &ctx,
-            &text,
+            text,
             Some(&shared.cancel),
             |e| match e {
                 MindEvent::Token { text } => {
@@ -498,7 +596,7 @@ impl CompanionSide {
                 let _ = ev.send(CompanionEvent::Error {
                     message: format!("no reply: {e}"),
                 });
-                return;
+                return None;
             }
         };
         if !streaming && !sentences.is_empty() {
@@ -510,17 +608,33 @@ impl CompanionSide {
             });
         }
         timings.reply_done_s = shared.now();
-        let interrupted = shared.generation.load(Ordering::SeqCst) != generation;
+        Some(reply)
+    }
+
+    /// Keeps the reply and tells the voice the turn is complete.
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        &mut self,
+        turn: u32,
+        reply: crate::mind::Reply,
+        generation: u64,
+        timings: Timings,
+        shared: &Shared,
+        ev: &mpsc::Sender<CompanionEvent>,
+        say: &mpsc::Sender<Say>,
+    ) {
+        let interrupted = shared.generation.load(Ordering::SeqCst) != generation
+            || reply.stop == Some(crate::llm::Stop::Cancelled);
         if let (Some(c), Some(store)) = (self.conversation, self.store.as_mut()) {
             let now = crate::store::now_ms();
-            let turn_row = NewTurn {
+            let row = NewTurn {
                 engine: Some(reply.engine.clone()),
                 model: reply.model.clone(),
                 persona: Some(self.persona.name.clone()),
                 ..NewTurn::companion(reply.text.clone(), now, now)
             };
             if !reply.text.is_empty() {
-                if let Err(e) = store.add_turn(c, turn_row, None) {
+                if let Err(e) = store.add_turn(c, row, None) {
                     let _ = ev.send(CompanionEvent::Error {
                         message: format!("could not save the reply: {e}"),
                     });
@@ -551,38 +665,62 @@ fn voice_loop(
 ) {
     let current = |g: u64| shared.generation.load(Ordering::SeqCst) == g;
     let mut first_audio: Option<(u32, f64)> = None;
+    // Speech may play for this generation; speech of a later one waits.
+    let mut confirmed: Option<u64> = None;
+    let mut held: Vec<(u32, u64, String, Vec<f32>)> = Vec::new();
+    let play = |turn: u32, text: String, samples: &[f32], first: &mut Option<(u32, f64)>| {
+        if let Some(sink) = sink.as_ref() {
+            if let Err(e) = sink.play(samples) {
+                let _ = ev.send(CompanionEvent::Error {
+                    message: e.to_string(),
+                });
+                return;
+            }
+            if first.is_none_or(|(t, _)| t != turn) {
+                *first = Some((turn, shared.now()));
+            }
+            let _ = ev.send(CompanionEvent::Speaking { turn, text });
+        }
+    };
     for msg in rx {
         match msg {
+            Say::Confirm { generation } => {
+                confirmed = Some(generation);
+                for (turn, g, text, samples) in std::mem::take(&mut held) {
+                    if g == generation && current(g) {
+                        play(turn, text, &samples, &mut first_audio);
+                    }
+                }
+            }
             Say::Sentence {
                 turn,
                 generation,
                 text,
             } => {
-                let spoken = (|| -> Result<()> {
-                    let (Some(v), Some(sink)) = (voice.as_mut(), sink.as_ref()) else {
-                        return Ok(());
-                    };
-                    if !current(generation) {
-                        return Ok(());
+                let samples = match voice.as_mut() {
+                    Some(v) if sink.is_some() && current(generation) => v
+                        .synthesize(&text)
+                        .and_then(|s| crate::tts::at_engine_rate(&s)),
+                    _ => Ok(Vec::new()),
+                };
+                match samples {
+                    Ok(samples) if !current(generation) || samples.is_empty() => {}
+                    Ok(samples) if confirmed == Some(generation) => {
+                        play(turn, text, &samples, &mut first_audio)
                     }
-                    let speech = v.synthesize(&text)?;
-                    let samples = crate::tts::at_engine_rate(&speech)?;
-                    if !current(generation) {
-                        return Ok(());
+                    Ok(samples) => {
+                        // Not confirmed yet: kept, and not counted as busy
+                        // (the person's turn is not over).
+                        held.retain(|h| current(h.1));
+                        held.push((turn, generation, text, samples));
                     }
-                    sink.play(&samples)?;
-                    if first_audio.is_none_or(|(t, _)| t != turn) {
-                        first_audio = Some((turn, shared.now()));
+                    Err(e) => {
+                        let _ = ev.send(CompanionEvent::Error {
+                            message: e.to_string(),
+                        });
                     }
-                    let _ = ev.send(CompanionEvent::Speaking { turn, text });
-                    Ok(())
-                })();
-                shared.queued.fetch_sub(1, Ordering::SeqCst);
-                if let Err(e) = spoken {
-                    let _ = ev.send(CompanionEvent::Error {
-                        message: e.to_string(),
-                    });
                 }
+                shared.queued.fetch_sub(1, Ordering::SeqCst);
             }
             Say::End {
                 turn,

@@ -104,6 +104,13 @@ pub enum HearEvent {
     SpeechStarted {
         at_s: f64,
     },
+    /// The turn as it will end if the pause now under way goes on (decoded
+    /// while the end of the turn is still being decided): a reply can start.
+    /// If the person goes on talking, a different final follows.
+    Tentative {
+        text: String,
+        end_s: f64,
+    },
     /// The turn is over (end of speech, in seconds of the stream); its
     /// final transcript follows.
     SpeechEnded {
@@ -131,6 +138,9 @@ pub struct ListenConfig {
     pub partial_every_ms: u32,
     /// Where each turn's audio is saved; `None` keeps nothing.
     pub audio_dir: Option<PathBuf>,
+    /// Decode a turn while the pause that may end it is still being timed
+    /// (and report it as [`HearEvent::Tentative`]).
+    pub speculate: bool,
 }
 
 impl Default for ListenConfig {
@@ -140,6 +150,7 @@ impl Default for ListenConfig {
             stt: TranscribeOptions::default(),
             partial_every_ms: 700,
             audio_dir: None,
+            speculate: true,
         }
     }
 }
@@ -204,9 +215,15 @@ pub fn listen(
                             samples,
                             start_s,
                         } => {
-                            speculation = Some((id, model.transcribe_at(&samples, start_s, &stt)));
+                            let end_s = start_s + samples.len() as f64 / SAMPLE_RATE as f64;
+                            let r = model.transcribe_at(&samples, start_s, &stt);
+                            let text = r.as_ref().map(|t| t.text.clone()).unwrap_or_default();
+                            speculation = Some((id, r));
                             busy.store(false, Ordering::SeqCst);
-                            continue;
+                            if text.trim().is_empty() {
+                                continue;
+                            }
+                            HearEvent::Tentative { text, end_s }
                         }
                         Job::Partial { samples, at_s } => {
                             match model.transcribe(&samples, &partial_stt) {
@@ -372,7 +389,7 @@ pub fn listen(
                         }
                     }
                 }
-                match seg.settled() {
+                match seg.settled().filter(|_| cfg.speculate) {
                     Some(audio) if speculated.is_none_or(|(_, n)| n != audio.len()) => {
                         speculations += 1;
                         speculated = Some((speculations, audio.len()));
