@@ -1,0 +1,267 @@
+//! The companion thread: keeps each heard turn, feeds the style model,
+//! writes the reply (for a tentative turn, ahead of time) and hands its
+//! sentences to the voice.
+
+use std::sync::atomic::Ordering;
+use std::sync::mpsc;
+use std::sync::Arc;
+
+use super::{CompanionEvent, Job, LoopConfig, Say, Shared, Timings};
+use crate::error::Result;
+use crate::hear::{HearEvent, Heard};
+use crate::mind::{context, Mind, MindEvent, Persona};
+use crate::store::{AudioIn, ConversationId, NewTurn, Source, Store};
+use crate::style::{Background, StyleModel};
+
+pub(super) struct CompanionSide {
+    pub(super) mind: Mind,
+    pub(super) persona: Persona,
+    pub(super) store: Option<Store>,
+    pub(super) style: Option<(Arc<StyleModel>, Arc<Background>)>,
+    pub(super) conversation: Option<ConversationId>,
+    pub(super) cfg: LoopConfig,
+    /// The reply written for a tentative turn: (generation, reply, timings).
+    pub(super) tentative: Option<(u64, crate::mind::Reply, Timings)>,
+}
+
+impl CompanionSide {
+    fn conversation(&mut self, started: i64) -> Result<Option<ConversationId>> {
+        let Some(store) = self.store.as_mut() else {
+            return Ok(None);
+        };
+        if self.conversation.is_none() {
+            self.conversation = Some(store.start_conversation(started, Source::Live, None)?);
+        }
+        Ok(self.conversation)
+    }
+
+    /// Keeps the person's turn (before it is shown) and feeds the style model.
+    fn keep_heard(&mut self, h: &Heard, t0_ms: i64) -> Result<()> {
+        let Some(c) = self.conversation(t0_ms)? else {
+            return Ok(());
+        };
+        let store = self.store.as_mut().expect("a conversation means a store");
+        let turn = NewTurn {
+            language: Some(h.language.clone()),
+            confidence: Some(f64::from(h.confidence)),
+            ..NewTurn::user(
+                h.text.clone(),
+                t0_ms + (h.start_s * 1e3).round() as i64,
+                t0_ms + (h.end_s * 1e3).round() as i64,
+            )
+        };
+        let audio = h.audio.as_deref().map(AudioIn::InDataDir);
+        let stored = store.add_turn(c, turn, audio)?;
+        store.add_style_texts(
+            &self.cfg.profile,
+            std::slice::from_ref(&stored.heard_text),
+            "turn",
+            Some(stored.id),
+        )?;
+        Ok(())
+    }
+
+    pub(super) fn answer(
+        &mut self,
+        job: Job,
+        shared: &Shared,
+        ev: &mpsc::Sender<CompanionEvent>,
+        hear: &mpsc::Sender<HearEvent>,
+        say: &mpsc::Sender<Say>,
+    ) {
+        let current = |g: u64| shared.generation.load(Ordering::SeqCst) == g;
+        match job {
+            Job::Tentative {
+                turn,
+                text,
+                generation,
+            } => {
+                self.tentative = None;
+                if !current(generation) {
+                    return;
+                }
+                let mut timings = Timings::default();
+                if let Some(reply) =
+                    self.write_reply(turn, &text, generation, &mut timings, shared, ev, say)
+                {
+                    self.tentative = Some((generation, reply, timings));
+                }
+            }
+            Job::Heard {
+                turn,
+                heard,
+                generation,
+                mut timings,
+                confirmed,
+            } => {
+                let t0_ms = crate::store::now_ms() - (shared.now() * 1e3) as i64;
+                if let Err(e) = self.keep_heard(&heard, t0_ms) {
+                    let _ = ev.send(CompanionEvent::Error {
+                        message: format!("could not save the turn: {e}"),
+                    });
+                }
+                if let Some((model, _)) = self.style.as_mut() {
+                    Arc::make_mut(model).learn(&heard.text);
+                }
+                let text = heard.text.clone();
+                let _ = hear.send(HearEvent::Final(heard));
+                let written = self.tentative.take();
+                if !current(generation) {
+                    return; // talked over before it was spoken
+                }
+                if let Some((g, reply, t)) = written.filter(|(g, ..)| confirmed && *g == generation)
+                {
+                    // Written while the pause was still being decided.
+                    let _ = g;
+                    timings.first_token_s = t.first_token_s;
+                    timings.first_sentence_s = t.first_sentence_s;
+                    self.finish(turn, reply, generation, timings, shared, ev, say);
+                    return;
+                }
+                let _ = say.send(Say::Confirm { generation });
+                if let Some(reply) =
+                    self.write_reply(turn, &text, generation, &mut timings, shared, ev, say)
+                {
+                    self.finish(turn, reply, generation, timings, shared, ev, say);
+                }
+            }
+        }
+    }
+
+    /// Writes the reply to `text`, handing each sentence to the voice as
+    /// soon as it is complete (it plays once its generation is confirmed).
+    #[allow(clippy::too_many_arguments)]
+    fn write_reply(
+        &mut self,
+        turn: u32,
+        text: &str,
+        generation: u64,
+        timings: &mut Timings,
+        shared: &Shared,
+        ev: &mpsc::Sender<CompanionEvent>,
+        say: &mpsc::Sender<Say>,
+    ) -> Option<crate::mind::Reply> {
+        shared.cancel.store(false, Ordering::SeqCst);
+        shared.thinking.store(true, Ordering::SeqCst);
+        let _ = ev.send(CompanionEvent::Thinking { turn });
+        let mut ctx = match &self.store {
+            Some(store) => context::gather(store, self.conversation, text, self.cfg.max_memories)
+                .unwrap_or_default(),
+            None => Default::default(),
+        };
+        // The turn, if already kept, is in `recent`: the mind adds it itself.
+        if ctx
+            .recent
+            .last()
+            .is_some_and(|t| t.speaker == crate::store::Speaker::User && t.text() == text)
+        {
+            ctx.recent.pop();
+        }
+        let hints = self
+            .style
+            .as_ref()
+            .map(|(m, bg)| m.hints(bg, text, self.persona.mirroring));
+        let streaming = self.cfg.streaming;
+        let mut sentences = Vec::new();
+        let reply = self.mind.reply(
+            &self.persona,
+            hints.as_ref(),
+            &ctx,
+            text,
+            Some(&shared.cancel),
+            |e| match e {
+                MindEvent::Token { text } => {
+                    timings.first_token_s.get_or_insert(shared.now());
+                    let _ = ev.send(CompanionEvent::Token { turn, text });
+                }
+                MindEvent::Sentence { text } => {
+                    timings.first_sentence_s.get_or_insert(shared.now());
+                    let _ = ev.send(CompanionEvent::Sentence {
+                        turn,
+                        text: text.clone(),
+                    });
+                    if streaming {
+                        shared.queued.fetch_add(1, Ordering::SeqCst);
+                        let _ = say.send(Say::Sentence {
+                            turn,
+                            generation,
+                            text,
+                        });
+                    } else {
+                        sentences.push(text);
+                    }
+                }
+                MindEvent::FellBack { reason } => {
+                    let _ = ev.send(CompanionEvent::Error {
+                        message: format!("{reason}; answering without the model"),
+                    });
+                }
+            },
+        );
+        drop(hints);
+        shared.thinking.store(false, Ordering::SeqCst);
+        let reply = match reply {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = ev.send(CompanionEvent::Error {
+                    message: format!("no reply: {e}"),
+                });
+                return None;
+            }
+        };
+        if !streaming && !sentences.is_empty() {
+            shared.queued.fetch_add(1, Ordering::SeqCst);
+            let _ = say.send(Say::Sentence {
+                turn,
+                generation,
+                text: sentences.join(" "),
+            });
+        }
+        timings.reply_done_s = shared.now();
+        Some(reply)
+    }
+
+    /// Keeps the reply and tells the voice the turn is complete.
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        &mut self,
+        turn: u32,
+        reply: crate::mind::Reply,
+        generation: u64,
+        timings: Timings,
+        shared: &Shared,
+        ev: &mpsc::Sender<CompanionEvent>,
+        say: &mpsc::Sender<Say>,
+    ) {
+        let interrupted = shared.generation.load(Ordering::SeqCst) != generation
+            || reply.stop == Some(crate::llm::Stop::Cancelled);
+        if let (Some(c), Some(store)) = (self.conversation, self.store.as_mut()) {
+            let now = crate::store::now_ms();
+            let row = NewTurn {
+                engine: Some(reply.engine.clone()),
+                model: reply.model.clone(),
+                persona: Some(self.persona.name.clone()),
+                ..NewTurn::companion(reply.text.clone(), now, now)
+            };
+            if !reply.text.is_empty() {
+                if let Err(e) = store.add_turn(c, row, None) {
+                    let _ = ev.send(CompanionEvent::Error {
+                        message: format!("could not save the reply: {e}"),
+                    });
+                }
+            }
+        }
+        let _ = say.send(Say::End {
+            turn,
+            generation,
+            reply: Box::new(CompanionEvent::Reply {
+                turn,
+                name: self.persona.name.clone(),
+                text: reply.text,
+                engine: reply.engine,
+                interrupted,
+                timings,
+            }),
+        });
+    }
+}
