@@ -44,6 +44,71 @@ fn voiced_s(samples: &[f32]) -> f64 {
         * 0.01
 }
 
+/// What a loop run reported: the person's turns, when the companion was
+/// interrupted (stream seconds), and its replies (interrupted?, text).
+struct Heard {
+    finals: Vec<String>,
+    interrupted: Vec<f64>,
+    replies: Vec<(bool, String)>,
+}
+
+fn summarize(events: &[LoopEvent]) -> Heard {
+    let mut h = Heard {
+        finals: Vec::new(),
+        interrupted: Vec::new(),
+        replies: Vec::new(),
+    };
+    for e in events {
+        match e {
+            LoopEvent::Hear(HearEvent::Final(f)) if !f.text.is_empty() => {
+                h.finals.push(f.text.clone())
+            }
+            LoopEvent::Companion(CompanionEvent::Interrupted { at_s, .. }) => {
+                h.interrupted.push(*at_s)
+            }
+            LoopEvent::Companion(CompanionEvent::Reply {
+                interrupted, text, ..
+            }) => h.replies.push((*interrupted, text.clone())),
+            _ => {}
+        }
+    }
+    eprintln!(
+        "heard {:?}\nreplies {:?}\ninterrupted at {:?}",
+        h.finals, h.replies, h.interrupted
+    );
+    h
+}
+
+/// Runs the loop on `source` with the default models, speaking into `sink`.
+fn run_loop(
+    dir: &std::path::Path,
+    source: Box<dyn tofu::audio::source::AudioSource>,
+    sink: &Arc<WavSink>,
+) -> Heard {
+    let mut notes = Vec::new();
+    let parts = tofu::converse::setup::load(
+        &paths(dir),
+        None,
+        "me",
+        Some(sink.clone() as Arc<dyn AudioSink>),
+        &mut notes,
+    )
+    .unwrap();
+    assert!(notes.is_empty(), "{notes:?}");
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let ev = events.clone();
+    converse(
+        source,
+        parts,
+        LoopConfig::default(),
+        Controls::default(),
+        move |e| ev.lock().unwrap().push(e),
+    )
+    .unwrap();
+    let events = events.lock().unwrap();
+    summarize(&events)
+}
+
 #[test]
 fn a_spoken_turn_gets_a_spoken_reply_that_says_what_was_printed() {
     let _one_at_a_time = REAL_TIME.lock().unwrap_or_else(|e| e.into_inner());
@@ -118,51 +183,12 @@ fn talking_over_the_companion_stops_it_and_the_new_turn_is_heard_whole() {
     write_wav_16k(&input, &rec).unwrap();
 
     let sink = Arc::new(WavSink::new(dir.path().join("speaker.wav"), Pace::RealTime));
-    let mut notes = Vec::new();
-    let parts = tofu::converse::setup::load(
-        &paths(dir.path()),
-        None,
-        "me",
-        Some(sink.clone() as Arc<dyn AudioSink>),
-        &mut notes,
-    )
-    .unwrap();
-    assert!(notes.is_empty(), "{notes:?}");
-    let events = Arc::new(Mutex::new(Vec::new()));
-    let ev = events.clone();
-    converse(
-        Box::new(WavSource::load(&input, Pace::RealTime).unwrap()),
-        parts,
-        LoopConfig::default(),
-        Controls::default(),
-        move |e| ev.lock().unwrap().push(e),
-    )
-    .unwrap();
-    let events = events.lock().unwrap();
-    let finals: Vec<String> = events
-        .iter()
-        .filter_map(|e| match e {
-            LoopEvent::Hear(HearEvent::Final(h)) if !h.text.is_empty() => Some(h.text.clone()),
-            _ => None,
-        })
-        .collect();
-    let interrupted: Vec<f64> = events
-        .iter()
-        .filter_map(|e| match e {
-            LoopEvent::Companion(CompanionEvent::Interrupted { at_s, .. }) => Some(*at_s),
-            _ => None,
-        })
-        .collect();
-    let replies: Vec<(bool, String)> = events
-        .iter()
-        .filter_map(|e| match e {
-            LoopEvent::Companion(CompanionEvent::Reply {
-                interrupted, text, ..
-            }) => Some((*interrupted, text.clone())),
-            _ => None,
-        })
-        .collect();
-    eprintln!("heard {finals:?}\nreplies {replies:?}\ninterrupted at {interrupted:?}");
+    let source = Box::new(WavSource::load(&input, Pace::RealTime).unwrap());
+    let Heard {
+        finals,
+        interrupted,
+        replies,
+    } = run_loop(dir.path(), source, &sink);
     assert_eq!(finals.len(), 2, "{finals:?}");
     assert_eq!(interrupted.len(), 1, "one barge-in");
     let at = interrupted[0];
@@ -308,54 +334,17 @@ fn the_companions_own_voice_through_the_speakers_is_not_a_barge_in() {
 
     let dir = tempfile::tempdir().unwrap();
     let sink = Arc::new(WavSink::new(dir.path().join("speaker.wav"), Pace::RealTime));
-    let mut notes = Vec::new();
-    let parts = tofu::converse::setup::load(
-        &paths(dir.path()),
-        None,
-        "me",
-        Some(sink.clone() as Arc<dyn AudioSink>),
-        &mut notes,
-    )
-    .unwrap();
     let room = EchoRoom {
         recording: rec,
         speaker: sink.clone(),
         coupling: 0.35,
         delay: (0.03 * RATE) as usize,
     };
-    let events = Arc::new(Mutex::new(Vec::new()));
-    let ev = events.clone();
-    converse(
-        Box::new(room),
-        parts,
-        LoopConfig::default(),
-        Controls::default(),
-        move |e| ev.lock().unwrap().push(e),
-    )
-    .unwrap();
-    let events = events.lock().unwrap();
-    let finals: Vec<String> = events
-        .iter()
-        .filter_map(|e| match e {
-            LoopEvent::Hear(HearEvent::Final(h)) if !h.text.is_empty() => Some(h.text.clone()),
-            _ => None,
-        })
-        .collect();
-    let interrupted: Vec<f64> = events
-        .iter()
-        .filter_map(|e| match e {
-            LoopEvent::Companion(CompanionEvent::Interrupted { at_s, .. }) => Some(*at_s),
-            _ => None,
-        })
-        .collect();
-    let replies: Vec<String> = events
-        .iter()
-        .filter_map(|e| match e {
-            LoopEvent::Companion(CompanionEvent::Reply { text, .. }) => Some(text.clone()),
-            _ => None,
-        })
-        .collect();
-    eprintln!("heard {finals:?}\nreplies {replies:?}\ninterrupted at {interrupted:?}");
+    let Heard {
+        finals,
+        interrupted,
+        replies,
+    } = run_loop(dir.path(), Box::new(room), &sink);
     assert_eq!(finals.len(), 3, "only the person's three turns: {finals:?}");
     assert_eq!(replies.len(), 3, "{replies:?}");
     assert_eq!(
@@ -371,7 +360,7 @@ fn the_companions_own_voice_through_the_speakers_is_not_a_barge_in() {
     // The first answer played to its end: its audio is as long as its words.
     let out = sink.samples();
     let first_reply = voiced_s(&out[..(end2 * RATE) as usize]);
-    let words = replies[0].split_whitespace().count() as f64;
+    let words = replies[0].1.split_whitespace().count() as f64;
     assert!(
         first_reply >= words / 7.0,
         "{first_reply:.2} s for {words} words"

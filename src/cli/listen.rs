@@ -202,24 +202,31 @@ pub fn run(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
             }
             return;
         }
-        match ev {
-            HearEvent::Partial { text, .. } if !text.is_empty() => eprintln!("… {text}"),
-            HearEvent::Final(h) if !h.text.is_empty() => println!("you: {}", h.text),
-            HearEvent::Error { message, audio } => {
-                errors += 1;
-                match audio {
-                    Some(a) => eprintln!("error: {message} (audio kept at {})", a.display()),
-                    None => eprintln!("error: {message}"),
-                }
-            }
-            _ => {}
-        }
+        errors += usize::from(show(&ev));
     })?;
     Ok(if errors > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Prints what was heard: `you: TEXT` on stdout, partials and problems on
+/// stderr. True for an error.
+fn show(ev: &HearEvent) -> bool {
+    match ev {
+        HearEvent::Partial { text, .. } if !text.is_empty() => eprintln!("… {text}"),
+        HearEvent::Final(h) if !h.text.is_empty() => println!("you: {}", h.text),
+        HearEvent::Error { message, audio } => {
+            match audio {
+                Some(a) => eprintln!("error: {message} (audio kept at {})", a.display()),
+                None => eprintln!("error: {message}"),
+            }
+            return true;
+        }
+        _ => {}
+    }
+    false
 }
 
 fn converse(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
@@ -275,19 +282,7 @@ fn converse(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
             return;
         }
         match ev {
-            LoopEvent::Hear(HearEvent::Partial { text, .. }) if !text.is_empty() => {
-                eprintln!("… {text}")
-            }
-            LoopEvent::Hear(HearEvent::Final(h)) if !h.text.is_empty() => {
-                println!("you: {}", h.text)
-            }
-            LoopEvent::Hear(HearEvent::Error { message, audio }) => {
-                errors += 1;
-                match audio {
-                    Some(a) => eprintln!("error: {message} (audio kept at {})", a.display()),
-                    None => eprintln!("error: {message}"),
-                }
-            }
+            LoopEvent::Hear(h) => errors += usize::from(show(&h)),
             LoopEvent::Companion(CompanionEvent::Reply {
                 name,
                 text,
