@@ -12,6 +12,7 @@ pub mod converse;
 pub mod error;
 pub mod eval;
 pub mod export;
+pub mod forget;
 pub mod hear;
 pub mod llm;
 pub mod mind;

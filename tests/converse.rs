@@ -97,15 +97,24 @@ fn run_loop(
     assert!(notes.is_empty(), "{notes:?}");
     let events = Arc::new(Mutex::new(Vec::new()));
     let ev = events.clone();
+    let t0 = std::time::Instant::now();
     converse(
         source,
         parts,
         LoopConfig::default(),
         Controls::default(),
-        move |e| ev.lock().unwrap().push(e),
+        move |e| ev.lock().unwrap().push((t0.elapsed().as_secs_f64(), e)),
     )
     .unwrap();
     let events = events.lock().unwrap();
+    // The timeline, shown when an assertion fails.
+    for (t, e) in events.iter() {
+        if !matches!(e, LoopEvent::Hear(HearEvent::Level { .. })) {
+            let line = serde_json::to_string(e).unwrap_or_default();
+            eprintln!("{t:7.2}  {}", &line[..line.len().min(160)]);
+        }
+    }
+    let events: Vec<LoopEvent> = events.iter().map(|(_, e)| e.clone()).collect();
     summarize(&events)
 }
 

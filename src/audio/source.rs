@@ -52,6 +52,9 @@ pub struct WavSource {
     /// Silence appended after the file, so a turn that runs to the end of the
     /// file ends the way it would live.
     pub trailing_silence_ms: u32,
+    /// After the file, go on with silence until stopped (a microphone in a
+    /// quiet room), instead of ending the stream. Real-time pace only.
+    pub hold_open: bool,
     /// The samples, read ahead by [`WavSource::load`].
     loaded: Option<Vec<f32>>,
 }
@@ -62,6 +65,7 @@ impl WavSource {
             path: path.into(),
             pace,
             trailing_silence_ms: 1000,
+            hold_open: false,
             loaded: None,
         }
     }
@@ -98,6 +102,7 @@ impl AudioSource for WavSource {
             (self.trailing_silence_ms * SAMPLE_RATE / 1000) as usize,
         ));
         let pace = self.pace;
+        let hold_open = self.hold_open && pace == Pace::RealTime;
         Ok(std::thread::Builder::new()
             .name("tofu-wav-source".into())
             .spawn(move || {
@@ -115,6 +120,17 @@ impl AudioSource for WavSource {
                     if tx.send(SourceEvent::Audio(chunk.to_vec())).is_err() {
                         return;
                     }
+                }
+                let mut i = samples.len().div_ceil(CHUNK);
+                while hold_open && !stop.load(Ordering::Relaxed) {
+                    let due = Duration::from_secs_f64((i * CHUNK) as f64 / SAMPLE_RATE as f64);
+                    if let Some(wait) = due.checked_sub(started.elapsed()) {
+                        std::thread::sleep(wait);
+                    }
+                    if tx.send(SourceEvent::Audio(vec![0.0; CHUNK])).is_err() {
+                        return;
+                    }
+                    i += 1;
                 }
                 let _ = tx.send(SourceEvent::Ended);
             })

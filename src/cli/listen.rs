@@ -289,7 +289,10 @@ fn converse(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
                 interrupted,
                 ..
             }) => {
-                println!("{name}: {text}");
+                // Talked over before it said anything: nothing to print.
+                if !text.is_empty() {
+                    println!("{name}: {text}");
+                }
                 if interrupted {
                     eprintln!("(interrupted)");
                 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use tofu::mind::backend::{ReplySettings, SETTINGS_KEY};
-use tofu::mind::{context, BackendKind, Mind, MindEvent, Persona};
+use tofu::mind::{BackendKind, Persona};
 use tofu::store::{ConversationId, Store};
 use tofu::Paths;
 
@@ -218,32 +218,15 @@ pub fn reply(args: ReplyArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
             .conversation(c)?
             .with_context(|| format!("no conversation {c}"))?;
     }
-    let ctx = context::gather(&store, conversation, &args.text, 3)?;
-    let remix_style = match settings.backend {
-        BackendKind::Remix => Some(tofu::style::load(&store, &args.profile)?),
-        _ => None,
+    let ask = tofu::mind::once::Ask {
+        persona: &persona,
+        settings: Some(settings),
+        profile: &args.profile,
+        conversation,
+        text: &args.text,
     };
-    let backend = settings.backend(&paths.data_dir, &paths.model_store(), remix_style)?;
-    let mut mind = Mind::new(backend, settings.n_ctx as usize);
-    let hints = if persona.mirroring >= 0.05 && !store.style_texts(&args.profile)?.is_empty() {
-        match tofu::style::Background::load_default(&paths.model_store()) {
-            Ok(bg) => {
-                let model = std::sync::Arc::new(tofu::style::load(&store, &args.profile)?);
-                Some(model.hints(&std::sync::Arc::new(bg), &args.text, persona.mirroring))
-            }
-            Err(e) => {
-                eprintln!("note: not mirroring your style: {e}");
-                None
-            }
-        }
-    } else {
-        None
-    };
-    let reply = mind.reply(&persona, hints.as_ref(), &ctx, &args.text, None, |ev| {
-        if let MindEvent::FellBack { reason } = ev {
-            eprintln!("note: {reason}; answering without the model");
-        }
-    })?;
+    let reply =
+        tofu::mind::once::reply_once(paths, &store, ask, &mut |note| eprintln!("note: {note}"))?;
     if args.json {
         println!("{}", serde_json::to_string(&reply)?);
     } else {

@@ -121,17 +121,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
                 return Ok(ExitCode::FAILURE);
             }
-            if let Err(e) = tofu::mind::secrets::clear_api_key(&paths.data_dir) {
-                eprintln!("note: the API key: {e}");
-            }
-            // Forgetting must work even when the database is damaged.
-            let removed = match tofu::store::Store::open(&paths.data_dir) {
-                Ok(store) => store.forget_everything()?,
-                Err(e) => {
-                    eprintln!("note: {e}");
-                    tofu::store::forget_folder(&paths.data_dir)?
-                }
-            };
+            let removed = tofu::forget::forget_everything(&paths, &mut |n| eprintln!("note: {n}"))?;
             println!(
                 "forgot everything: removed {} item(s) from {}",
                 removed.len(),

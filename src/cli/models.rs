@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Subcommand;
 use tofu::models::fetch::FetchOutcome;
 use tofu::models::{FetchOptions, Fetcher, SourcePref};
@@ -104,6 +103,7 @@ pub fn run(cmd: ModelsCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
                 FetchOptions {
                     source,
                     keep_downloads,
+                    ..FetchOptions::default()
                 },
             );
             let mut failed = 0;
@@ -126,21 +126,8 @@ pub fn run(cmd: ModelsCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         ModelsCommand::ImportWhisper { dir, out } => {
-            let fetcher = Fetcher::new(store.clone(), FetchOptions::default());
-            fetcher
-                .fetch("whisper-mel-filters")
-                .context("the mel filter bank is needed to convert")?;
-            let mel = store.require("whisper-mel-filters", "mel_filters.npz")?;
-            let out = out.unwrap_or_else(|| {
-                store.dir().join("imported").join(
-                    tofu::models::convert::whisper_ggml::default_output_name(&dir),
-                )
-            });
-            if let Some(parent) = out.parent() {
-                std::fs::create_dir_all(parent)
-                    .with_context(|| format!("creating {}", parent.display()))?;
-            }
-            let report = tofu::models::convert::whisper_ggml::convert_dir(&dir, &mel, &out)?;
+            let (out, report) =
+                tofu::models::convert::whisper_ggml::import(&store, &dir, out.as_deref())?;
             let h = &report.hparams;
             println!(
                 "{}\t{} bytes, {} tensors, {} tokens, {} encoder + {} decoder layers, width {}",

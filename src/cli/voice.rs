@@ -101,26 +101,11 @@ pub fn say(args: SayArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
         })?),
     };
     let started = std::time::Instant::now();
-    let mut splitter = tofu::mind::SentenceSplitter::default();
-    let mut sentences = splitter.push(&args.text);
-    sentences.extend(splitter.finish());
-    let mut seconds = 0.0;
-    for (i, sentence) in sentences.iter().enumerate() {
-        let speech = voice.synthesize(sentence)?;
-        if i == 0 {
-            tracing::info!(
-                ms = started.elapsed().as_millis() as u64,
-                "first sentence synthesized"
-            );
-        }
-        seconds += speech.duration_s();
-        sink.play(&tts::at_engine_rate(&speech)?)?;
-    }
-    sink.finish()?;
+    let (sentences, seconds) = tts::speak(voice.as_mut(), &args.text, sink.as_ref())?;
     eprintln!(
         "{}: {} sentence(s), {:.2} s of speech, synthesized in {} ms{}",
         voice.name(),
-        sentences.len(),
+        sentences,
         seconds,
         started.elapsed().as_millis(),
         args.out

@@ -71,6 +71,7 @@ impl CompanionSide {
     ) {
         let current = |g: u64| shared.generation.load(Ordering::SeqCst) == g;
         match job {
+            Job::Persona(p) => self.persona = *p,
             Job::Tentative {
                 turn,
                 text,
@@ -107,7 +108,18 @@ impl CompanionSide {
                 let _ = hear.send(HearEvent::Final(heard));
                 let written = self.tentative.take();
                 if !current(generation) {
-                    return; // talked over before it was spoken
+                    // Talked over before a word of it was spoken: the turn
+                    // still gets its (empty, interrupted) reply, so every
+                    // heard turn is answered exactly once.
+                    let _ = ev.send(CompanionEvent::Reply {
+                        turn,
+                        name: self.persona.name.clone(),
+                        text: String::new(),
+                        engine: String::new(),
+                        interrupted: true,
+                        timings,
+                    });
+                    return;
                 }
                 if let Some((g, reply, t)) = written.filter(|(g, ..)| confirmed && *g == generation)
                 {

@@ -23,12 +23,14 @@
 
 mod companion;
 pub mod echo;
+pub mod session;
 pub mod setup;
 mod voice;
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -46,6 +48,7 @@ use crate::tts::Voice;
 /// When each stage of a turn finished, in seconds since the loop started
 /// (wall clock; with a real-time source also the stream's time).
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Timings {
     /// End of speech as the VAD placed it (stream time).
     pub speech_end_s: f64,
@@ -62,6 +65,7 @@ pub struct Timings {
 /// What the companion side reports.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum CompanionEvent {
     /// A turn was heard and kept; the reply is being written.
     Thinking {
@@ -102,6 +106,7 @@ pub enum CompanionEvent {
 /// Everything the loop reports, in order, on the caller's thread.
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum LoopEvent {
     Hear(HearEvent),
     Companion(CompanionEvent),
@@ -147,6 +152,8 @@ pub struct Parts {
 }
 
 enum Job {
+    /// The person changed the companion's personality.
+    Persona(Box<Persona>),
     /// The turn as it will be if the pause goes on: write the reply now,
     /// to be spoken once the turn is confirmed.
     Tentative {
@@ -179,6 +186,46 @@ enum Say {
     },
 }
 
+/// What the person does besides talking, while the loop runs: typed turns
+/// and the stop button. Cheap to clone; every clone is the same inbox.
+#[derive(Debug, Clone, Default)]
+pub struct Inbox {
+    typed: Arc<Mutex<VecDeque<String>>>,
+    interrupt: Arc<AtomicBool>,
+    persona: Arc<Mutex<Option<Persona>>>,
+}
+
+impl Inbox {
+    /// A turn typed instead of spoken: kept and answered like a heard one
+    /// (and, like speech, it cuts off a reply in progress).
+    pub fn say(&self, text: &str) {
+        let text = text.trim();
+        if !text.is_empty() {
+            self.typed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push_back(text.to_string());
+        }
+    }
+
+    /// Stop talking now (the reply in progress is dropped).
+    pub fn interrupt(&self) {
+        self.interrupt.store(true, Ordering::SeqCst);
+    }
+
+    /// Answer as this persona from the next reply on.
+    pub fn set_persona(&self, persona: Persona) {
+        *self.persona.lock().unwrap_or_else(|e| e.into_inner()) = Some(persona);
+    }
+
+    fn take_typed(&self) -> Option<String> {
+        self.typed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop_front()
+    }
+}
+
 /// What the threads share.
 struct Shared {
     t0: Instant,
@@ -205,6 +252,19 @@ pub fn converse(
     parts: Parts,
     cfg: LoopConfig,
     controls: Controls,
+    on_event: impl FnMut(LoopEvent),
+) -> Result<()> {
+    converse_with(source, parts, cfg, controls, Inbox::default(), on_event)
+}
+
+/// [`converse`], also taking typed turns and the stop button from `inbox`
+/// (looked at with every audio chunk, so within ~20 ms).
+pub fn converse_with(
+    source: Box<dyn AudioSource>,
+    parts: Parts,
+    cfg: LoopConfig,
+    controls: Controls,
+    inbox: Inbox,
     mut on_event: impl FnMut(LoopEvent),
 ) -> Result<()> {
     let Parts {
@@ -283,11 +343,16 @@ pub fn converse(
     // The turn in progress began as the companion's echo (dropped unless the
     // person is heard in it).
     let mut echo_turn = false;
+    // The person is in the middle of an utterance. Transcripts lag speech:
+    // a turn's final can arrive after the next one has begun, and then it
+    // is kept but not answered (the reply would talk over them; the next
+    // turn's reply has it as context).
+    let mut in_speech = false;
     let speaker_level =
         |sink: &Option<Arc<dyn AudioSink>>| sink.as_ref().map_or(0.0, |s| s.recent_rms(0.15));
     let result = listen(source, stt, cfg.listen.clone(), controls, |ev| {
         deliver(&mut on_event);
-        let barge = |on_event: &mut dyn FnMut(LoopEvent), at_s: f64| {
+        let barge = |on_event: &mut dyn FnMut(LoopEvent), at_s: f64, turn: u32| {
             let speaking = sink_for_barge.as_ref().is_some_and(|s| s.pending_s() > 0.0);
             let busy = shared.thinking.load(Ordering::SeqCst)
                 || shared.awaiting.load(Ordering::SeqCst) > 0
@@ -305,6 +370,48 @@ pub fn converse(
                 }));
             }
         };
+        if let Some(p) = inbox
+            .persona
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            let _ = job_tx.send(Job::Persona(Box::new(p)));
+        }
+        if inbox.interrupt.swap(false, Ordering::SeqCst) {
+            barge(&mut on_event, shared.now(), turn);
+        }
+        while let Some(text) = inbox.take_typed() {
+            barge(&mut on_event, shared.now(), turn);
+            // A reply written ahead for a spoken turn no longer answers.
+            tentative = None;
+            turn += 1;
+            let now = shared.now();
+            let heard = Heard {
+                text,
+                language: cfg.listen.stt.language.clone(),
+                confidence: 1.0,
+                segments: Vec::new(),
+                start_s: now,
+                end_s: now,
+                audio: None,
+                decode_ms: 0.0,
+                reason: crate::hear::EndReason::Typed,
+            };
+            shared.awaiting.fetch_add(1, Ordering::SeqCst);
+            let _ = job_tx.send(Job::Heard {
+                turn,
+                heard,
+                generation: shared.generation.load(Ordering::SeqCst),
+                timings: Timings {
+                    speech_end_s: now,
+                    end_detected_s: now,
+                    transcript_s: now,
+                    ..Timings::default()
+                },
+                confirmed: false,
+            });
+        }
         match &ev {
             HearEvent::Level { rms, .. } => {
                 let speaker = speaker_level(&sink_for_barge);
@@ -312,20 +419,23 @@ pub fn converse(
                 if echo_turn && gate.voice_over_echo() {
                     // The person, under the echo: now it is a barge-in.
                     echo_turn = false;
+                    in_speech = true;
                     if cfg.barge_in {
-                        barge(&mut on_event, shared.now());
+                        barge(&mut on_event, shared.now(), turn);
                     }
                 }
             }
             HearEvent::SpeechStarted { at_s } => {
                 gate.speech_started();
                 echo_turn = !gate.person();
+                in_speech = !echo_turn;
                 tracing::debug!(at_s, ?gate, echo_turn, "speech started");
                 if cfg.barge_in && !echo_turn {
-                    barge(&mut on_event, *at_s);
+                    barge(&mut on_event, *at_s, turn);
                 }
             }
             HearEvent::SpeechEnded { .. } => {
+                in_speech = false;
                 gate.speech_ended();
                 end_detected = shared.now();
             }
@@ -338,7 +448,7 @@ pub fn converse(
                 }
                 return;
             }
-            HearEvent::Tentative { text, .. } if !echo_turn && cfg.streaming => {
+            HearEvent::Tentative { text, .. } if !echo_turn && !in_speech && cfg.streaming => {
                 if tentative.take().is_some() {
                     // The person went on: that reply answered too little.
                     shared.generation.fetch_add(1, Ordering::SeqCst);
@@ -356,7 +466,7 @@ pub fn converse(
                 turn += 1;
                 let generation = shared.generation.load(Ordering::SeqCst);
                 let confirmed = match tentative.take() {
-                    Some((text, g)) if text == h.text && g == generation => {
+                    Some((text, g)) if text == h.text && g == generation && !in_speech => {
                         let _ = confirm_tx.send(Say::Confirm { generation });
                         true
                     }
@@ -377,9 +487,14 @@ pub fn converse(
                 let _ = job_tx.send(Job::Heard {
                     turn,
                     heard: h.clone(),
-                    generation: shared.generation.load(Ordering::SeqCst),
+                    // Heard while the next utterance is under way: a
+                    // generation that is never current (kept, not answered).
+                    generation: match in_speech {
+                        true => u64::MAX,
+                        false => shared.generation.load(Ordering::SeqCst),
+                    },
                     timings,
-                    confirmed,
+                    confirmed: confirmed && !in_speech,
                 });
                 // Shown once kept: the companion thread sends it back.
                 return;

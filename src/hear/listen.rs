@@ -24,8 +24,9 @@ use crate::audio::SAMPLE_RATE;
 use crate::error::{Error, Result};
 use crate::stt::{Segment, SpeechModel, TranscribeOptions};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Mode {
     /// Voice activity decides when a turn starts and ends.
     HandsFree,
@@ -79,6 +80,7 @@ impl Controls {
 
 /// One finished turn of the person's speech.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Heard {
     pub text: String,
     pub language: String,
@@ -95,6 +97,7 @@ pub struct Heard {
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum HearEvent {
     /// About 20 per second.
     Level {

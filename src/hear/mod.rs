@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::stt::{SpeechModel, TranscribeOptions, Transcript};
 
 pub use listen::{listen, Controls, HearEvent, Heard, ListenConfig, Mode};
-pub use vad::{Segmenter, Utterance, VadConfig, VadEvent};
+pub use vad::{EndReason, Segmenter, Utterance, VadConfig, VadEvent};
 
 /// Transcribes a recording: each utterance the VAD finds is transcribed on its
 /// own (with an encoder context trimmed to its length), and the pieces are

@@ -46,10 +46,13 @@ impl Default for VadConfig {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum EndReason {
     Silence,
     MaxLength,
     EndOfStream,
+    /// Not heard: typed in instead of spoken.
+    Typed,
 }
 
 /// One turn of speech, with where it sits in the stream.

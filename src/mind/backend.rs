@@ -230,6 +230,7 @@ pub fn reflect(text: &str) -> String {
 /// Which backend the person chose (setting `reply.backend`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum BackendKind {
     /// The GGUF model in the models folder (default SmolLM2-135M).
     #[default]
@@ -277,6 +278,7 @@ mod tests {
 /// one, which GGUF file and context size.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReplySettings {
     pub backend: BackendKind,
     /// A GGUF chat model to use instead of the provisioned default.
@@ -303,6 +305,36 @@ impl Default for ReplySettings {
 pub const SETTINGS_KEY: &str = "reply";
 
 impl ReplySettings {
+    /// Checks what the person set (the app sends whole settings).
+    pub fn validate(&self) -> Result<()> {
+        if !(256..=131_072).contains(&self.n_ctx) {
+            return Err(Error::Invalid(format!(
+                "n_ctx {}: a number from 256 to 131072",
+                self.n_ctx
+            )));
+        }
+        if self.backend == BackendKind::Openai {
+            let e = self.endpoint.trim();
+            if !(e.starts_with("http://") || e.starts_with("https://")) || e.len() > 2000 {
+                return Err(Error::Invalid(format!(
+                    "endpoint `{}`: an http:// or https:// address",
+                    super::openai::shown_endpoint(e)
+                )));
+            }
+            if self.remote_model.trim().is_empty() {
+                return Err(Error::Invalid(
+                    "name the model the server should use".into(),
+                ));
+            }
+        }
+        if let Some(m) = &self.model {
+            if !m.is_file() {
+                return Err(Error::Invalid(format!("no model file at {}", m.display())));
+            }
+        }
+        Ok(())
+    }
+
     /// The backend these settings describe. A missing or damaged model is an
     /// error here (with how to fetch it), not a silent fallback.
     /// `style` is the profile Tofu mode remixes (needed for `remix` only).

@@ -13,6 +13,7 @@
 
 pub mod backend;
 pub mod context;
+pub mod once;
 pub mod openai;
 pub mod persona;
 pub mod plan;

@@ -12,6 +12,7 @@ pub const SETTING_KEY: &str = "persona";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Persona {
     /// What the companion is called (and how it signs its lines).
     pub name: String,

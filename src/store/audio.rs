@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 
 /// How long turns' audio is kept (the text is always kept until deleted).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Retention {
     /// Keep audio this many days; `None` keeps it forever.
     pub days: Option<u32>,

@@ -8,12 +8,14 @@ use serde::{Deserialize, Serialize};
 /// A conversation's id, shown as `c12`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct ConversationId(pub i64);
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ConversationId(#[cfg_attr(feature = "ts", ts(type = "number"))] pub i64);
 
 /// A turn's id, shown as `t345`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct TurnId(pub i64);
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TurnId(#[cfg_attr(feature = "ts", ts(type = "number"))] pub i64);
 
 impl fmt::Display for ConversationId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -84,6 +86,7 @@ impl FromStr for TurnId {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Speaker {
     #[default]
     User,
@@ -110,6 +113,7 @@ impl Speaker {
 /// How a conversation came to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Source {
     /// Talking to the companion (microphone or a WAV file used as one).
     Live,
@@ -195,17 +199,21 @@ pub enum AudioIn<'a> {
 
 /// A stored turn.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Turn {
     pub id: TurnId,
     pub uid: String,
     pub conversation_id: ConversationId,
     pub speaker: Speaker,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub started_at: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub ended_at: i64,
     /// What was heard (user) or said (companion), never overwritten.
     pub heard_text: String,
     /// The person's correction, if they made one.
     pub corrected_text: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub corrected_at: Option<i64>,
     pub language: Option<String>,
     pub confidence: Option<f64>,
@@ -225,9 +233,11 @@ impl Turn {
 
 /// A conversation with its turns in order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Conversation {
     pub id: ConversationId,
     pub uid: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub started_at: i64,
     pub title: Option<String>,
     pub source: Source,
@@ -236,10 +246,13 @@ pub struct Conversation {
 
 /// One line of `tofu history list`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConversationSummary {
     pub id: ConversationId,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub started_at: i64,
     /// The last turn's end (the start when there are no turns).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub ended_at: i64,
     pub title: Option<String>,
     pub source: Source,
@@ -269,10 +282,12 @@ pub struct SearchQuery {
 
 /// One search result, best first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SearchHit {
     pub turn_id: TurnId,
     pub conversation_id: ConversationId,
     pub speaker: Speaker,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub started_at: i64,
     /// The matching part of the text, hits wrapped in the markers asked for.
     pub snippet: String,
@@ -282,6 +297,7 @@ pub struct SearchHit {
 
 /// What a deletion removed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Deleted {
     pub conversations: u32,
     pub turns: u32,

@@ -78,6 +78,7 @@ impl TranscribeOptions {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Segment {
     /// Seconds from the start of the audio.
     pub start: f64,

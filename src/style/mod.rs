@@ -14,6 +14,7 @@
 
 pub mod background;
 pub mod lm;
+pub mod portrait;
 pub mod text;
 pub mod traits;
 
@@ -33,8 +34,10 @@ use traits::{Counts, Traits};
 pub const DEFAULT_PROFILE: &str = "me";
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Scored {
     pub text: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub count: u64,
     /// How distinctive (a z-score for words, count × PMI for phrases).
     pub score: f64,
@@ -42,6 +45,7 @@ pub struct Scored {
 
 /// Everything `tofu style show` prints.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Profile {
     pub name: String,
     pub traits: Traits,

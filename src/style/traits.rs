@@ -200,9 +200,12 @@ impl Counts {
 
 /// What the person can read about how they talk (all rates per 100 words
 /// unless said otherwise).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Traits {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub utterances: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub words: u64,
     pub mean_words_per_utterance: f64,
     pub mean_words_per_sentence: f64,
@@ -211,8 +214,10 @@ pub struct Traits {
     /// Moving-average type-token ratio over 100-word windows (0..1).
     pub vocabulary_richness: f64,
     pub fillers_per_100_words: f64,
+    #[cfg_attr(feature = "ts", ts(type = "Array<[string, number]>"))]
     pub top_fillers: Vec<(String, u64)>,
     pub hedges_per_100_words: f64,
+    #[cfg_attr(feature = "ts", ts(type = "Array<[string, number]>"))]
     pub top_hedges: Vec<(String, u64)>,
     /// Shares of sentences.
     pub question_rate: f64,

@@ -42,6 +42,7 @@ pub trait Voice: Send {
 /// Which voice, how fast, how loud (setting `voice`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VoiceSettings {
     /// `piper` (the neural voice) or `flite` (the robotic fallback).
     pub voice: String,
@@ -162,4 +163,25 @@ pub fn at_engine_rate(s: &Speech) -> Result<Vec<f32>> {
         return Ok(s.samples.clone());
     }
     crate::audio::wav::resample(&s.samples, s.sample_rate, rate).map_err(Error::Voice)
+}
+
+/// Says `text` on `sink`, sentence by sentence (each is played as soon as it
+/// is synthesized), then waits for the sink to finish. Returns how many
+/// sentences and seconds of speech.
+pub fn speak(
+    voice: &mut dyn Voice,
+    text: &str,
+    sink: &dyn crate::audio::sink::AudioSink,
+) -> Result<(usize, f64)> {
+    let mut splitter = crate::mind::SentenceSplitter::default();
+    let mut sentences = splitter.push(text);
+    sentences.extend(splitter.finish());
+    let mut seconds = 0.0;
+    for sentence in &sentences {
+        let speech = voice.synthesize(sentence)?;
+        seconds += speech.duration_s();
+        sink.play(&at_engine_rate(&speech)?)?;
+    }
+    sink.finish()?;
+    Ok((sentences.len(), seconds))
 }

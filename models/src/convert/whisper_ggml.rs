@@ -60,6 +60,31 @@ pub struct Report {
 /// Converts a faster-whisper folder (`model.bin` + `vocabulary.txt` or
 /// `vocabulary.json`) to a ggml file at `out`, using Whisper's mel filters
 /// from `mel_npz`.
+/// Imports a faster-whisper model folder into the store: fetches the mel
+/// filter bank if needed, converts to `out` (default
+/// `<models>/imported/ggml-<folder name>.bin`). Returns where it went.
+pub fn import(
+    store: &crate::store::ModelStore,
+    ct2_dir: &Path,
+    out: Option<&Path>,
+) -> Result<(PathBuf, Report)> {
+    let fetcher = crate::fetch::Fetcher::new(store.clone(), crate::fetch::FetchOptions::default());
+    fetcher.fetch("whisper-mel-filters")?;
+    let mel = store.require("whisper-mel-filters", "mel_filters.npz")?;
+    let out = match out {
+        Some(o) => o.to_path_buf(),
+        None => store
+            .dir()
+            .join("imported")
+            .join(default_output_name(ct2_dir)),
+    };
+    if let Some(parent) = out.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| ModelError::io(parent, e))?;
+    }
+    let report = convert_dir(ct2_dir, &mel, &out)?;
+    Ok((out, report))
+}
+
 pub fn convert_dir(ct2_dir: &Path, mel_npz: &Path, out: &Path) -> Result<Report> {
     let model = Ct2Model::open(&ct2_dir.join("model.bin"))?;
     let vocab = read_vocabulary(ct2_dir)?;
