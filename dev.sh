@@ -14,14 +14,17 @@ ROOT=$PWD
 
 # System packages: the C/C++ toolchain for whisper.cpp and llama.cpp (cmake,
 # clang for bindgen), ALSA for audio, WebKitGTK & co. for the Tauri window,
-# Xvfb to run that window headless in tests.
+# Xvfb and WebKitWebDriver to drive that window headless in tests.
 APT_PACKAGES=(
   build-essential pkg-config cmake clang libclang-dev git ca-certificates
   libasound2-dev libssl-dev libsonic-dev
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
   libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
-  xvfb xauth
+  xvfb xauth webkit2gtk-driver
 )
+# Node.js builds the front end (ui/); the machine's own is used when it has
+# one (18 or newer), Debian's otherwise.
+command -v node >/dev/null || APT_PACKAGES+=(nodejs npm)
 
 log() { printf '\n==> %s\n' "$*" >&2; }
 
@@ -57,6 +60,27 @@ check_rust() {
   fi
 }
 
+# The front end: ui/dist is what the app window shows (embedded at build time).
+build_ui() {
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  [ "$major" -ge 18 ] || { echo "Node.js 18 or newer is needed for ui/ (found $(node --version))" >&2; exit 1; }
+  log "front end (ui/)"
+  ( cd ui
+    if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+      npm ci --no-audit --no-fund --loglevel=error
+    fi
+    npm run --silent build )
+}
+
+# tauri-driver: WebDriver for the app window (the end-to-end tests).
+install_tauri_driver() {
+  command -v tauri-driver >/dev/null && return
+  [ -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ] && return
+  log "installing tauri-driver"
+  cargo install tauri-driver --version '^2' --locked --quiet
+}
+
 # Models: verified by sha256, idempotent; an interrupted download resumes.
 fetch_models() {
   log "models -> ${TOFU_MODELS_DIR:-<data dir>/models}"
@@ -66,10 +90,12 @@ fetch_models() {
 case "${1:-}" in
   setup)
     install_system_packages; check_rust
+    build_ui
     fetch_models ""
     ;;
   run)
     install_system_packages; check_rust
+    build_ui
     log "building (release)"
     cargo build --release --workspace
     fetch_models --release
@@ -83,6 +109,10 @@ case "${1:-}" in
     export TOFU_TESTDATA="${TOFU_TESTDATA:-$ROOT/../shared/testdata}"
     log "formatting"
     cargo fmt --all --check
+    build_ui
+    log "front-end tests"
+    ( cd ui && npm test --silent )
+    install_tauri_driver
     log "lints"
     cargo clippy --workspace --all-targets --locked -- -D warnings
     fetch_models ""

@@ -1,11 +1,23 @@
 //! Tofu's desktop shell: a window over the engine. Commands translate between
-//! the UI and the engine; nothing here decides anything.
+//! the UI and the engine; nothing here decides anything. Map:
+//! `state.rs` (what the shell holds), `commands/` (one module per screen),
+//! `bindings.rs` (the IPC types and their TypeScript), `tray.rs` (tray icon
+//! and the push-to-talk hotkey), `speak.rs` (speech outside the loop).
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod bindings;
+mod commands;
+mod speak;
+mod state;
+mod tray;
 
 use tauri::{AppHandle, State};
 use tofu::models::store::ModelSummary;
 use tofu::Paths;
+
+use commands::{history, models, persona, session, settings, style};
+use state::App;
 
 #[derive(serde::Serialize)]
 struct Status {
@@ -16,11 +28,11 @@ struct Status {
 
 /// Where the data lives and which models are installed.
 #[tauri::command]
-fn status(paths: State<'_, Paths>) -> Result<Status, String> {
-    let store = paths.model_store();
+fn status(app: State<'_, App>) -> Result<Status, String> {
+    let store = app.paths.model_store();
     Ok(Status {
-        data_dir: paths.data_dir.display().to_string(),
-        models_dir: paths.models_dir.display().to_string(),
+        data_dir: app.paths.data_dir.display().to_string(),
+        models_dir: app.paths.models_dir.display().to_string(),
         models: store.summaries().map_err(|e| e.to_string())?,
     })
 }
@@ -37,6 +49,13 @@ fn ui_ready(app: AppHandle, models: usize) {
 }
 
 fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TOFU_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let paths = match Paths::resolve(None) {
         Ok(p) => p,
         Err(e) => {
@@ -45,8 +64,59 @@ fn main() {
         }
     };
     tauri::Builder::default()
-        .manage(paths)
-        .invoke_handler(tauri::generate_handler![status, ui_ready])
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            None,
+        ))
+        .plugin(tray::hotkey_plugin())
+        .manage(App::new(paths))
+        .setup(|app| {
+            tray::install(app.handle());
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            status,
+            ui_ready,
+            session::session_state,
+            session::session_start,
+            session::session_stop,
+            session::session_mode,
+            session::session_talk,
+            session::session_interrupt,
+            session::session_say,
+            history::history_conversations,
+            history::history_conversation,
+            history::history_search,
+            history::history_audio,
+            history::history_correct,
+            history::history_delete_turn,
+            history::history_delete_day,
+            history::history_export,
+            persona::persona_get,
+            persona::persona_set,
+            persona::persona_presets,
+            persona::persona_try,
+            style::style_portrait,
+            style::style_exclude,
+            style::style_reset,
+            settings::settings_get,
+            settings::devices_list,
+            settings::devices_set,
+            settings::devices_test_input,
+            settings::devices_test_output,
+            settings::settings_set_voice,
+            settings::settings_set_reply,
+            settings::settings_set_retention,
+            settings::settings_set_theme,
+            settings::settings_set_start_at_login,
+            settings::settings_first_run_done,
+            settings::forget_everything,
+            models::models_list,
+            models::models_fetch,
+            models::models_delete,
+            models::models_import_whisper,
+        ])
         .run(tauri::generate_context!())
         .expect("the desktop shell failed to start");
 }

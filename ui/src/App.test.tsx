@@ -1,0 +1,73 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/preact";
+import { describe, expect, it } from "vitest";
+import { App } from "./App";
+import { ipc, session, settings } from "./test/ipc";
+
+const base = {
+  session_state: session({ phase: "stopped" }),
+  session_start: session(),
+  models_list: [
+    { name: "a", kind: "stt", description: "", status: "installed", problem: null, size: 1, files: [] },
+    { name: "b", kind: "tts", description: "", status: "missing", problem: null, size: 1, files: [] },
+  ],
+  history_conversations: [],
+};
+
+describe("App", () => {
+  it("tells the shell it is ready with the number of models", async () => {
+    const mock = ipc({ ...base, settings_get: settings() });
+    render(<App />);
+    await waitFor(() => expect(mock.called("ui_ready")).toEqual([{ cmd: "ui_ready", args: { models: 2 } }]));
+    expect(screen.getByTestId("screen-conversation")).toBeTruthy();
+  });
+
+  it("shows the first-run explanation, and starts listening only after Start", async () => {
+    const mock = ipc({ ...base, settings_get: settings({ first_run_done: false }), settings_first_run_done: settings() });
+    render(<App />);
+    const dialog = await screen.findByRole("dialog");
+    expect(dialog.getAttribute("aria-modal")).toBe("true");
+    expect(dialog.textContent).toContain("/home/test/.local/share/tofu");
+    expect(mock.called("session_start")).toHaveLength(0);
+
+    fireEvent.click(screen.getByTestId("first-run-start"));
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    expect(mock.called("settings_first_run_done")).toHaveLength(1);
+    await waitFor(() => expect(mock.called("session_start")).toHaveLength(1));
+  });
+
+  it("does not show the first-run dialog once done", async () => {
+    const mock = ipc({ ...base, settings_get: settings({ theme: "dark" }) });
+    render(<App />);
+    await waitFor(() => expect(mock.called("session_start")).toHaveLength(1));
+    expect(screen.queryByRole("dialog")).toBeNull();
+    expect(document.documentElement.dataset.theme).toBe("dark");
+  });
+
+  it("switches screens with the nav rail and Alt+digits", async () => {
+    ipc({ ...base, settings_get: settings() });
+    render(<App />);
+    fireEvent.click(screen.getByTestId("nav-transcripts"));
+    expect(screen.getByTestId("screen-transcripts")).toBeTruthy();
+    expect(screen.getByTestId("nav-transcripts").getAttribute("aria-current")).toBe("page");
+    expect(screen.getByTestId("nav-conversation").getAttribute("aria-current")).toBeNull();
+    fireEvent.keyDown(window, { key: "5", code: "Digit5", altKey: true });
+    expect(screen.getByTestId("screen-settings")).toBeTruthy();
+    fireEvent.keyDown(window, { key: "1", code: "Digit1", altKey: true });
+    expect(screen.getByTestId("screen-conversation")).toBeTruthy();
+  });
+
+  it("shows a failing call as a dismissible alert", async () => {
+    ipc({
+      ...base,
+      settings_get: settings(),
+      session_start: () => {
+        throw "microphone busy";
+      },
+    });
+    render(<App />);
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("microphone busy");
+    fireEvent.click(screen.getByRole("button", { name: "Dismiss" }));
+    await waitFor(() => expect(screen.queryByRole("alert")).toBeNull());
+  });
+});
