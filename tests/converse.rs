@@ -199,13 +199,30 @@ fn talking_over_the_companion_stops_it_and_the_new_turn_is_heard_whole() {
         replies,
     } = run_loop(dir.path(), source, &sink);
     assert_eq!(finals.len(), 2, "{finals:?}");
-    assert_eq!(interrupted.len(), 1, "one barge-in");
-    let at = interrupted[0];
+    // Usually the companion is writing or saying its first reply when the
+    // person talks again: one barge-in, right then. On a loaded machine the
+    // first turn's transcript can come after they started again; then the
+    // first turn is kept but not answered, and nothing was interrupted.
+    assert!(
+        interrupted.len() <= 1,
+        "at most one barge-in: {interrupted:?}"
+    );
+    let at = interrupted.first().copied().unwrap_or(second_at);
     assert!(
         (second_at - 0.3..second_at + 0.3).contains(&at),
         "{at} vs {second_at}"
     );
-    assert_eq!(replies.len(), 2, "{replies:?}");
+    if interrupted.is_empty() {
+        assert!(
+            replies.first().is_some_and(|r| r.0 && r.1.is_empty()),
+            "no barge-in, so the first turn went unanswered: {replies:?}"
+        );
+    }
+    assert_eq!(
+        replies.len(),
+        2,
+        "every turn is closed by one reply: {replies:?}"
+    );
     assert!(!replies[1].0, "the second reply was not cut short");
     // The new utterance was captured whole.
     let w = wer(&reference("arctic_a0024.wav"), &finals[1]);

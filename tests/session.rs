@@ -140,7 +140,19 @@ fn a_session_hears_then_takes_typed_turns_a_new_persona_and_the_stop_button() {
     let took = pressed.elapsed();
     assert!(took < Duration::from_millis(500), "stopping took {took:?}");
 
+    // Stopping (the app quitting, or restarting on new settings) does not
+    // wait for the reply in progress to be written and spoken.
+    session
+        .say("Tell me everything you know about the history of the north.")
+        .unwrap();
+    wait_for(&rx, 60, "speech", |ev| match ev {
+        SessionEvent::Loop(LoopEvent::Companion(CompanionEvent::Speaking { .. })) => Some(()),
+        _ => None,
+    });
+    let stopping = Instant::now();
     session.stop();
+    let took = stopping.elapsed();
+    assert!(took < Duration::from_secs(2), "stopping took {took:?}");
     let store = Store::open(data.path()).unwrap();
     let hits = store
         .search(

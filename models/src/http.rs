@@ -100,6 +100,10 @@ pub(crate) fn download(
     let mut reader = resp.into_body().into_reader();
     let mut buf = vec![0u8; 256 * 1024];
     let mut done = have;
+    let mut last_report = Instant::now();
+    if let Some(f) = &observer.0 {
+        f(&name, done, total);
+    }
     loop {
         let n = reader.read(&mut buf).map_err(|e| {
             fail(format!(
@@ -113,13 +117,20 @@ pub(crate) fn download(
             .map_err(|e| ModelError::io(&partial, e))?;
         done += n as u64;
         progress.set(done);
+        // At most ten reports a second (each one is an event for the app).
         if let Some(f) = &observer.0 {
-            f(&name, done, total);
+            if last_report.elapsed() >= std::time::Duration::from_millis(100) {
+                last_report = Instant::now();
+                f(&name, done, total);
+            }
         }
     }
     out.sync_all().map_err(|e| ModelError::io(&partial, e))?;
     drop(out);
     progress.finish(done);
+    if let Some(f) = &observer.0 {
+        f(&name, done, total);
+    }
     if let Some(size) = expected_size {
         if done != size {
             return Err(fail(format!(

@@ -3,7 +3,7 @@
 //! setting. IDs are `c12` for a conversation and `t345` for a turn.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
@@ -230,7 +230,7 @@ pub fn run(cmd: HistoryCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
             let text = export::render(format, &conversations, store.data_dir());
             match out {
                 Some(path) => {
-                    write_atomically(&path, text.as_bytes())?;
+                    export::write_file(&path, text.as_bytes())?;
                     eprintln!(
                         "exported {} conversation(s) to {}",
                         conversations.len(),
@@ -391,22 +391,4 @@ fn preview(s: &str, max_chars: usize) -> String {
         Some((i, _)) => format!("{}…", &s[..i]),
         None => s,
     }
-}
-
-/// Writes to a temporary file beside `path`, then renames it into place.
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let name = path
-        .file_name()
-        .with_context(|| format!("{} is not a file name", path.display()))?;
-    let tmp = path.with_file_name(format!(".{}.partial", name.to_string_lossy()));
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        anyhow::anyhow!("cannot write {}: {e}", path.display())
-    })
 }

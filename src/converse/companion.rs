@@ -35,12 +35,34 @@ impl CompanionSide {
         Ok(self.conversation)
     }
 
-    /// Keeps the person's turn (before it is shown) and feeds the style model.
-    fn keep_heard(&mut self, h: &Heard, t0_ms: i64) -> Result<()> {
-        let Some(c) = self.conversation(t0_ms)? else {
-            return Ok(());
+    /// Adds a turn to this conversation. If the person deleted it meanwhile
+    /// (the app's Transcripts screen), the turn starts a new one.
+    fn add_turn(
+        &mut self,
+        started: i64,
+        turn: NewTurn,
+        audio: Option<AudioIn<'_>>,
+    ) -> Result<Option<crate::store::Turn>> {
+        let Some(c) = self.conversation(started)? else {
+            return Ok(None);
         };
         let store = self.store.as_mut().expect("a conversation means a store");
+        match store.add_turn(c, turn.clone(), audio.clone()) {
+            Ok(t) => Ok(Some(t)),
+            Err(e) => {
+                if store.conversation(c)?.is_some() {
+                    return Err(e);
+                }
+                self.conversation = None;
+                let c = self.conversation(started)?.expect("a store");
+                let store = self.store.as_mut().expect("a conversation means a store");
+                store.add_turn(c, turn, audio).map(Some)
+            }
+        }
+    }
+
+    /// Keeps the person's turn (before it is shown) and feeds the style model.
+    fn keep_heard(&mut self, h: &Heard, t0_ms: i64) -> Result<()> {
         let turn = NewTurn {
             language: Some(h.language.clone()),
             confidence: Some(f64::from(h.confidence)),
@@ -51,7 +73,10 @@ impl CompanionSide {
             )
         };
         let audio = h.audio.as_deref().map(AudioIn::InDataDir);
-        let stored = store.add_turn(c, turn, audio)?;
+        let Some(stored) = self.add_turn(t0_ms, turn, audio)? else {
+            return Ok(());
+        };
+        let store = self.store.as_mut().expect("a turn means a store");
         store.add_style_texts(
             &self.cfg.profile,
             std::slice::from_ref(&stored.heard_text),
@@ -111,14 +136,7 @@ impl CompanionSide {
                     // Talked over before a word of it was spoken: the turn
                     // still gets its (empty, interrupted) reply, so every
                     // heard turn is answered exactly once.
-                    let _ = ev.send(CompanionEvent::Reply {
-                        turn,
-                        name: self.persona.name.clone(),
-                        text: String::new(),
-                        engine: String::new(),
-                        interrupted: true,
-                        timings,
-                    });
+                    let _ = ev.send(self.unanswered(turn, timings));
                     return;
                 }
                 if let Some((g, reply, t)) = written.filter(|(g, ..)| confirmed && *g == generation)
@@ -131,12 +149,32 @@ impl CompanionSide {
                     return;
                 }
                 let _ = say.send(Say::Confirm { generation });
-                if let Some(reply) =
-                    self.write_reply(turn, &text, generation, &mut timings, shared, ev, say)
-                {
-                    self.finish(turn, reply, generation, timings, shared, ev, say);
+                match self.write_reply(turn, &text, generation, &mut timings, shared, ev, say) {
+                    Some(reply) => self.finish(turn, reply, generation, timings, shared, ev, say),
+                    // It failed (said as an error): the turn is still closed.
+                    None => {
+                        let _ = say.send(Say::End {
+                            turn,
+                            generation,
+                            reply: Box::new(self.unanswered(turn, timings)),
+                        });
+                    }
                 }
             }
+        }
+    }
+
+    /// The reply event of a turn that got no reply (talked over before a
+    /// word was said, or the mind failed): every heard turn is closed by
+    /// exactly one reply event.
+    fn unanswered(&self, turn: u32, timings: Timings) -> CompanionEvent {
+        CompanionEvent::Reply {
+            turn,
+            name: self.persona.name.clone(),
+            text: String::new(),
+            engine: String::new(),
+            interrupted: true,
+            timings,
         }
     }
 
@@ -247,7 +285,7 @@ impl CompanionSide {
     ) {
         let interrupted = shared.generation.load(Ordering::SeqCst) != generation
             || reply.stop == Some(crate::llm::Stop::Cancelled);
-        if let (Some(c), Some(store)) = (self.conversation, self.store.as_mut()) {
+        if self.conversation.is_some() && !reply.text.is_empty() {
             let now = crate::store::now_ms();
             let row = NewTurn {
                 engine: Some(reply.engine.clone()),
@@ -255,12 +293,10 @@ impl CompanionSide {
                 persona: Some(self.persona.name.clone()),
                 ..NewTurn::companion(reply.text.clone(), now, now)
             };
-            if !reply.text.is_empty() {
-                if let Err(e) = store.add_turn(c, row, None) {
-                    let _ = ev.send(CompanionEvent::Error {
-                        message: format!("could not save the reply: {e}"),
-                    });
-                }
+            if let Err(e) = self.add_turn(now, row, None) {
+                let _ = ev.send(CompanionEvent::Error {
+                    message: format!("could not save the reply: {e}"),
+                });
             }
         }
         let _ = say.send(Say::End {

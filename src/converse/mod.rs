@@ -193,6 +193,8 @@ pub struct Inbox {
     typed: Arc<Mutex<VecDeque<String>>>,
     interrupt: Arc<AtomicBool>,
     persona: Arc<Mutex<Option<Persona>>>,
+    /// Stopping now: the reply in progress is dropped, not finished.
+    hurry: Arc<AtomicBool>,
 }
 
 impl Inbox {
@@ -211,6 +213,12 @@ impl Inbox {
     /// Stop talking now (the reply in progress is dropped).
     pub fn interrupt(&self) {
         self.interrupt.store(true, Ordering::SeqCst);
+    }
+
+    /// When the loop stops (`Controls::stop`), drop the reply in progress
+    /// instead of finishing it: quitting should not wait for a sentence.
+    pub fn stop_now(&self) {
+        self.hurry.store(true, Ordering::SeqCst);
     }
 
     /// Answer as this persona from the next reply on.
@@ -343,11 +351,11 @@ pub fn converse_with(
     // The turn in progress began as the companion's echo (dropped unless the
     // person is heard in it).
     let mut echo_turn = false;
-    // The person is in the middle of an utterance. Transcripts lag speech:
-    // a turn's final can arrive after the next one has begun, and then it
-    // is kept but not answered (the reply would talk over them; the next
-    // turn's reply has it as context).
-    let mut in_speech = false;
+    // When the person's latest utterance began (stream time). Transcripts
+    // lag speech: a turn that ended before that arrives late, after the next
+    // one has begun, and is kept but not answered (the reply would talk over
+    // them; the next turn's reply has it as context).
+    let mut latest_start_s = f64::NEG_INFINITY;
     let speaker_level =
         |sink: &Option<Arc<dyn AudioSink>>| sink.as_ref().map_or(0.0, |s| s.recent_rms(0.15));
     let result = listen(source, stt, cfg.listen.clone(), controls, |ev| {
@@ -419,7 +427,7 @@ pub fn converse_with(
                 if echo_turn && gate.voice_over_echo() {
                     // The person, under the echo: now it is a barge-in.
                     echo_turn = false;
-                    in_speech = true;
+                    latest_start_s = shared.now();
                     if cfg.barge_in {
                         barge(&mut on_event, shared.now(), turn);
                     }
@@ -428,14 +436,15 @@ pub fn converse_with(
             HearEvent::SpeechStarted { at_s } => {
                 gate.speech_started();
                 echo_turn = !gate.person();
-                in_speech = !echo_turn;
+                if !echo_turn {
+                    latest_start_s = *at_s;
+                }
                 tracing::debug!(at_s, ?gate, echo_turn, "speech started");
                 if cfg.barge_in && !echo_turn {
                     barge(&mut on_event, *at_s, turn);
                 }
             }
             HearEvent::SpeechEnded { .. } => {
-                in_speech = false;
                 gate.speech_ended();
                 end_detected = shared.now();
             }
@@ -448,7 +457,9 @@ pub fn converse_with(
                 }
                 return;
             }
-            HearEvent::Tentative { text, .. } if !echo_turn && !in_speech && cfg.streaming => {
+            HearEvent::Tentative { text, end_s }
+                if !echo_turn && *end_s > latest_start_s && cfg.streaming =>
+            {
                 if tentative.take().is_some() {
                     // The person went on: that reply answered too little.
                     shared.generation.fetch_add(1, Ordering::SeqCst);
@@ -464,9 +475,10 @@ pub fn converse_with(
             }
             HearEvent::Final(h) if !h.text.trim().is_empty() => {
                 turn += 1;
+                let late = h.end_s <= latest_start_s;
                 let generation = shared.generation.load(Ordering::SeqCst);
                 let confirmed = match tentative.take() {
-                    Some((text, g)) if text == h.text && g == generation && !in_speech => {
+                    Some((text, g)) if text == h.text && g == generation && !late => {
                         let _ = confirm_tx.send(Say::Confirm { generation });
                         true
                     }
@@ -489,12 +501,12 @@ pub fn converse_with(
                     heard: h.clone(),
                     // Heard while the next utterance is under way: a
                     // generation that is never current (kept, not answered).
-                    generation: match in_speech {
+                    generation: match late {
                         true => u64::MAX,
                         false => shared.generation.load(Ordering::SeqCst),
                     },
                     timings,
-                    confirmed: confirmed && !in_speech,
+                    confirmed,
                 });
                 // Shown once kept: the companion thread sends it back.
                 return;
@@ -503,7 +515,15 @@ pub fn converse_with(
         }
         on_event(LoopEvent::Hear(ev));
     });
-    // The stream is over: let the replies in progress finish.
+    // The stream is over: let the replies in progress finish (unless the
+    // person is stopping the conversation now).
+    if inbox.hurry.load(Ordering::SeqCst) {
+        shared.generation.fetch_add(1, Ordering::SeqCst);
+        shared.cancel.store(true, Ordering::SeqCst);
+        if let Some(s) = &sink {
+            s.stop();
+        }
+    }
     drop(job_tx);
     drop(confirm_tx);
     let _ = companion_thread.join();

@@ -215,13 +215,14 @@ impl Session {
         }
     }
 
-    /// Stops listening and waits for the loop to end (replies in progress
-    /// are finished).
+    /// Stops listening now: a reply in progress is dropped, and this waits
+    /// for the loop's threads to end.
     pub fn stop(mut self) {
         self.shutdown();
     }
 
     fn shutdown(&mut self) {
+        self.inbox.stop_now();
         self.controls.stop();
         if let Some(t) = self.thread.take() {
             let _ = t.join();

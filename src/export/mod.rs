@@ -66,3 +66,27 @@ pub fn speaker_name(turn: &Turn) -> &str {
             .unwrap_or(DEFAULT_COMPANION),
     }
 }
+
+/// Writes an export: to a temporary file beside `path`, synced, then renamed
+/// into place (a full disk or a crash never leaves half a file, nor touches
+/// another file).
+pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> crate::Result<()> {
+    use std::io::Write;
+    let name = path
+        .file_name()
+        .ok_or_else(|| crate::Error::Invalid(format!("{} is not a file name", path.display())))?;
+    let tmp = path.with_file_name(format!(".{}.partial", name.to_string_lossy()));
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    };
+    write().map_err(|source| {
+        let _ = std::fs::remove_file(&tmp);
+        crate::Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    })
+}
