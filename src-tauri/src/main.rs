@@ -28,7 +28,7 @@ struct Status {
 
 /// Where the data lives and which models are installed.
 #[tauri::command]
-fn status(app: State<'_, App>) -> Result<Status, String> {
+async fn status(app: State<'_, App>) -> Result<Status, String> {
     let store = app.paths.model_store();
     Ok(Status {
         data_dir: app.paths.data_dir.display().to_string(),

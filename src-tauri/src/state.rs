@@ -80,9 +80,15 @@ impl App {
         f(guard.as_mut().expect("opened above")).map_err(msg)
     }
 
-    /// Closes the store (for "forget everything").
-    pub fn close_store(&self) {
-        lock(&self.store).take();
+    /// Stops the conversation, then forgets everything while holding the
+    /// store, so no command reopens the database halfway.
+    pub fn forget_everything(&self) -> Cmd<()> {
+        self.stop_session();
+        let mut store = lock(&self.store);
+        store.take();
+        tofu::forget::forget_everything(&self.paths, &mut |n| tracing::warn!("forget: {n}"))
+            .map_err(msg)?;
+        Ok(())
     }
 
     pub fn prefs(&self) -> Cmd<Prefs> {
@@ -107,6 +113,7 @@ impl App {
 
     /// Starts the conversation unless it runs already.
     pub fn start_session(&self, app: &AppHandle) -> Cmd<SessionState> {
+        let prefs = self.prefs()?;
         let mut session = lock(&self.session);
         if let Some(s) = session.as_ref() {
             let state = s.state();
@@ -119,7 +126,6 @@ impl App {
         }
         // A session that ended (or failed) is replaced.
         session.take();
-        let prefs = self.prefs()?;
         let opts = SessionOptions {
             input: match &self.input_file {
                 Some(f) => Input::File(f.clone()),

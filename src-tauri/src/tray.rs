@@ -26,9 +26,10 @@ pub fn hotkey_plugin<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
             if down && state.session_state().mode != Mode::PushToTalk {
                 state.set_mode(Mode::PushToTalk);
             }
-            if let Ok(s) = state.with_session(|s| s.talk(down)) {
-                let _ = app.emit(SESSION_EVENT, s);
-            }
+            let s = state
+                .with_session(|s| s.talk(down))
+                .unwrap_or_else(|_| state.session_state());
+            let _ = app.emit(SESSION_EVENT, s);
         })
         .build()
 }
@@ -69,8 +70,12 @@ fn tray(app: &AppHandle) -> tauri::Result<()> {
                 let _ = app.emit(SESSION_EVENT, s);
             }
             "quit" => {
-                app.state::<App>().stop_session();
-                app.exit(0);
+                // Stopping joins the loop's threads: not on the UI thread.
+                let app = app.clone();
+                std::thread::spawn(move || {
+                    app.state::<App>().stop_session();
+                    app.exit(0);
+                });
             }
             _ => {}
         });

@@ -8,235 +8,12 @@
 //! Needs Xvfb, tauri-driver and WebKitWebDriver (installed by ./dev.sh); any
 //! of them missing fails the test with how to get it.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod common;
+
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder, Locator};
-
-fn env_dir(key: &str, fallback: PathBuf) -> PathBuf {
-    std::env::var_os(key).map(PathBuf::from).unwrap_or(fallback)
-}
-
-fn models_dir() -> PathBuf {
-    let dir = env_dir("TOFU_MODELS_DIR", PathBuf::new());
-    assert!(
-        dir.is_dir(),
-        "TOFU_MODELS_DIR is not set to the provisioned models: run ./dev.sh test"
-    );
-    dir
-}
-
-fn speech(name: &str) -> (PathBuf, String) {
-    let root = env_dir(
-        "TOFU_TESTDATA",
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata"),
-    );
-    let manifest = std::fs::read_to_string(root.join("speech/dev/manifest.tsv"))
-        .unwrap_or_else(|e| panic!("the shared test data is missing at {}: {e}", root.display()));
-    let reference = manifest
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("{name}\t")))
-        .and_then(|rest| rest.split('\t').next())
-        .unwrap_or_else(|| panic!("{name} is not in the speech manifest"))
-        .to_string();
-    (root.join("speech/dev").join(name), reference)
-}
-
-fn tauri_driver() -> PathBuf {
-    let mut candidates: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|p| {
-            std::env::split_paths(&p)
-                .map(|d| d.join("tauri-driver"))
-                .collect()
-        })
-        .unwrap_or_default();
-    if let Some(home) = std::env::var_os("CARGO_HOME") {
-        candidates.push(PathBuf::from(home).join("bin/tauri-driver"));
-    }
-    if let Some(home) = std::env::var_os("HOME") {
-        candidates.push(PathBuf::from(home).join(".cargo/bin/tauri-driver"));
-    }
-    candidates.into_iter().find(|p| p.is_file()).expect(
-        "tauri-driver is missing: `cargo install tauri-driver --version '^2' --locked` (./dev.sh does)",
-    )
-}
-
-/// A child process stopped with SIGTERM when dropped (SIGKILL would leave
-/// WebKitWebDriver orphaned, holding its port).
-struct Proc(Child, &'static str);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.0.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.0.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        eprintln!("{} did not stop on SIGTERM; killing it", self.1);
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A private X display.
-fn xvfb() -> (Proc, String) {
-    assert!(
-        Command::new("Xvfb")
-            .arg("-help")
-            .stderr(Stdio::null())
-            .status()
-            .is_ok(),
-        "Xvfb is missing: install the xvfb package (./dev.sh does)"
-    );
-    for n in (100 + std::process::id() % 400)..1000 {
-        if Path::new(&format!("/tmp/.X{n}-lock")).exists() {
-            continue;
-        }
-        let display = format!(":{n}");
-        let child = Command::new("Xvfb")
-            .args([&display, "-screen", "0", "1280x900x24", "-nolisten", "tcp"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start Xvfb");
-        let proc = Proc(child, "Xvfb");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-                return (proc, display);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-    panic!("Xvfb did not start");
-}
-
-fn http_get(port: u16, path: &str) -> Option<String> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut out = String::new();
-    s.read_to_string(&mut out).ok()?;
-    Some(out)
-}
-
-/// tauri-driver on `port`, with the app's environment; returns once the
-/// WebKitWebDriver behind it answers.
-fn driver(display: &str, port: u16, env: &[(&str, &Path)]) -> Proc {
-    let mut cmd = Command::new(tauri_driver());
-    cmd.args([
-        "--port",
-        &port.to_string(),
-        "--native-port",
-        &(port + 1).to_string(),
-    ])
-    .env("DISPLAY", display)
-    .env("TOFU_KEYRING", "off")
-    .stdout(Stdio::null())
-    .stderr(Stdio::inherit());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let proc = Proc(cmd.spawn().expect("start tauri-driver"), "tauri-driver");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        // tauri-driver accepts connections before WebKitWebDriver listens.
-        if http_get(port, "/status").is_some_and(|r| r.contains("\"ready\":true")) {
-            return proc;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("tauri-driver (WebKitWebDriver) did not become ready on port {port}");
-}
-
-async fn open_app(port: u16) -> Client {
-    let app = Path::new(env!("CARGO_BIN_EXE_tofu-desktop"));
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "tauri:options".into(),
-        serde_json::json!({ "application": app }),
-    );
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("a WebDriver session with the app")
-}
-
-async fn wait_for(c: &Client, css: &str, secs: u64) -> fantoccini::elements::Element {
-    c.wait()
-        .at_most(Duration::from_secs(secs))
-        .every(Duration::from_millis(100))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no `{css}` within {secs} s: {e}"))
-}
-
-/// Waits until `css` has non-empty text satisfying `ok`; returns the text.
-async fn wait_text(c: &Client, css: &str, secs: u64, ok: impl Fn(&str) -> bool) -> String {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    let mut last = String::new();
-    while Instant::now() < deadline {
-        if let Ok(els) = c.find_all(Locator::Css(css)).await {
-            for e in els {
-                if let Ok(t) = e.text().await {
-                    if !t.trim().is_empty() && ok(&t) {
-                        return t;
-                    }
-                    last = t;
-                }
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("`{css}` never showed the expected text within {secs} s (last: {last:?})");
-}
-
-/// Clicks `css` once it is there and enabled (a click on a disabled
-/// control does nothing).
-async fn click(c: &Client, css: &str) {
-    let el = wait_for(c, css, 20).await;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !el.is_enabled().await.unwrap_or(false) {
-        assert!(Instant::now() < deadline, "`{css}` stayed disabled");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    el.click()
-        .await
-        .unwrap_or_else(|e| panic!("click `{css}`: {e}"));
-}
-
-/// A screenshot for the docs, once the page has settled.
-async fn screenshot(c: &Client, name: &str) {
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    let png = c.screenshot().await.expect("a screenshot");
-    assert!(
-        png.starts_with(b"\x89PNG"),
-        "the screenshot of {name} is not a PNG"
-    );
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
-}
-
-fn words(s: &str) -> Vec<String> {
-    s.split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase())
-        .collect()
-}
+use common::*;
+use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_session_in_the_real_window() {
@@ -250,7 +27,7 @@ async fn a_first_session_in_the_real_window() {
     let port = 4700 + (std::process::id() % 200) as u16 * 2;
 
     // The first session: a recording as the microphone, a file as the speakers.
-    {
+    let heard = {
         let _driver = driver(
             &display,
             port,
@@ -322,6 +99,24 @@ async fn a_first_session_in_the_real_window() {
             word,
             "the highlighted hit is not the word searched"
         );
+        // The hit opens its conversation: both turns, the person's playable.
+        click(&c, "[data-testid=hit]").await;
+        let turns = c
+            .find_all(Locator::Css("[data-testid=turn]"))
+            .await
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut n = turns.len();
+        while n < 2 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            n = c
+                .find_all(Locator::Css("[data-testid=turn]"))
+                .await
+                .unwrap()
+                .len();
+        }
+        assert!(n >= 2, "the conversation shows {n} turns");
+        wait_for(&c, "[data-testid=play]", 10).await;
         screenshot(&c, "transcripts").await;
 
         // Change a slider: it is saved at once.
@@ -350,7 +145,8 @@ async fn a_first_session_in_the_real_window() {
         wait_for(&c, "[data-testid=models-table]", 10).await;
         screenshot(&c, "settings").await;
         c.close().await.unwrap();
-    }
+        heard
+    };
 
     // What the window said was kept, is kept.
     let store = tofu::store::Store::open(&data).unwrap();
@@ -509,18 +305,57 @@ async fn a_first_session_in_the_real_window() {
             "the reply is empty or one word: {reply:?}"
         );
         screenshot(&c, "conversation-dark").await;
+        let store = tofu::store::Store::open(&data).unwrap();
+        let hits = store
+            .search(
+                &tofu::store::SearchQuery {
+                    text: "\"about the north\"".into(),
+                    ..Default::default()
+                },
+                Default::default(),
+            )
+            .unwrap();
+        assert_eq!(hits.len(), 1, "the typed turn is kept: {hits:?}");
+        drop(store);
+
+        // Export (what the save dialog's path is given to): every turn, in JSON.
+        let export = std::env::temp_dir().join(format!("tofu-e2e-{}.json", std::process::id()));
+        let r = call(
+            "history_export",
+            serde_json::json!({ "format": "json", "path": export }),
+        )
+        .await;
+        assert_eq!(r["ok"], 2, "two conversations exported: {r}");
+        let json = std::fs::read_to_string(&export).unwrap();
+        assert!(
+            json.contains(typed) && json.contains(&heard),
+            "the export lacks turns"
+        );
+        let _ = std::fs::remove_file(&export);
+
+        // Forget everything: asked twice, then nothing is left but a fresh start.
+        click(&c, "[data-testid=nav-settings]").await;
+        click(&c, "[data-testid=forget-everything]").await;
+        wait_for(&c, "[data-testid=confirm-input]", 10)
+            .await
+            .send_keys("forget")
+            .await
+            .unwrap();
+        click(&c, "[data-testid=confirm-ok]").await;
+        wait_for(&c, "[data-testid=first-run-start]", 30).await;
         c.close().await.unwrap();
     }
     let store = tofu::store::Store::open(&data).unwrap();
-    let hits = store
-        .search(
-            &tofu::store::SearchQuery {
-                text: "\"about the north\"".into(),
-                ..Default::default()
-            },
-            Default::default(),
-        )
-        .unwrap();
-    assert_eq!(hits.len(), 1, "the typed turn is kept: {hits:?}");
+    assert_eq!(
+        store.turn_count().unwrap(),
+        0,
+        "turns are left after forgetting"
+    );
+    let persona = tofu::mind::Persona::load(&store).unwrap();
+    assert_eq!(persona, tofu::mind::Persona::default());
+    assert!(
+        !data.join("audio").exists(),
+        "recordings are left after forgetting"
+    );
     let _ = std::fs::remove_dir_all(&data);
 }

@@ -35,6 +35,38 @@ describe("App", () => {
     await waitFor(() => expect(mock.called("session_start")).toHaveLength(1));
   });
 
+  it("keeps the first-run gate closed when the settings cannot be read or first-run cannot be saved", async () => {
+    let attempts = 0;
+    const mock = ipc({
+      ...base,
+      settings_get: () => {
+        throw "database is locked";
+      },
+      settings_first_run_done: () => {
+        if (++attempts === 1) throw "disk full";
+        return settings();
+      },
+    });
+    render(<App />);
+    const dialog = await screen.findByTestId("first-run");
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toContain("database is locked"));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(mock.called("session_start")).toHaveLength(0);
+
+    // Start fails: the dialog stays, with the error, and nothing listens.
+    fireEvent.click(screen.getByTestId("first-run-start"));
+    await waitFor(() => expect(screen.getAllByRole("alert").map((a) => a.textContent).join(" ")).toContain("disk full"));
+    await waitFor(() => expect((screen.getByTestId("first-run-start") as HTMLButtonElement).disabled).toBe(false));
+    expect(screen.getByTestId("first-run")).toBe(dialog);
+    expect(mock.called("session_start")).toHaveLength(0);
+
+    // Start again: saved this time, so listening starts.
+    fireEvent.click(screen.getByTestId("first-run-start"));
+    await waitFor(() => expect(screen.queryByTestId("first-run")).toBeNull());
+    expect(mock.called("settings_first_run_done")).toHaveLength(2);
+    await waitFor(() => expect(mock.called("session_start")).toHaveLength(1));
+  });
+
   it("does not show the first-run dialog once done", async () => {
     const mock = ipc({ ...base, settings_get: settings({ theme: "dark" }) });
     render(<App />);

@@ -19,7 +19,9 @@ import { You } from "./screens/You";
 export function App() {
   const [screen, setScreen] = useState<ScreenId>("conversation");
   const [settings, setSettings] = useState<Settings | null>(null);
-  /** Listening starts only once the first-run explanation has been read. */
+  /** Listening starts only once the first-run explanation has been read:
+   * when the settings say so, or `firstRunDone()` succeeded. When the settings
+   * cannot be read, the explanation stays up (its Start retries). */
   const [gate, setGate] = useState<"wait" | "first-run" | "go">("wait");
   const session = useMemo(createSessionStore, []);
   const live = useStore(session.live);
@@ -36,7 +38,7 @@ export function App() {
       })
       .catch((e) => {
         toastError(e, "Could not load settings");
-        setGate("go");
+        setGate("first-run");
       });
     api
       .models()
@@ -76,7 +78,7 @@ export function App() {
         <FirstRun
           dataDir={settings?.data_dir ?? ""}
           onDone={(s) => {
-            if (s) onSettings(s);
+            onSettings(s);
             setGate("go");
           }}
         />

@@ -13,7 +13,7 @@ use tofu::store::{
 use tofu::store::read::Highlight;
 
 use crate::bindings::ExportFormat;
-use crate::state::{App, Cmd};
+use crate::state::{msg, App, Cmd};
 
 /// Hits in search snippets are marked with these (the UI makes them
 /// `<mark>`s as text nodes: nothing in a transcript is ever HTML).
@@ -21,7 +21,7 @@ const HIT_OPEN: &str = "\u{1}";
 const HIT_CLOSE: &str = "\u{2}";
 
 #[tauri::command]
-pub fn history_conversations(app: State<'_, App>) -> Cmd<Vec<ConversationSummary>> {
+pub async fn history_conversations(app: State<'_, App>) -> Cmd<Vec<ConversationSummary>> {
     app.with_store(|s| {
         let mut all = s.conversations(TimeRange::default())?;
         all.reverse(); // newest first
@@ -30,7 +30,7 @@ pub fn history_conversations(app: State<'_, App>) -> Cmd<Vec<ConversationSummary
 }
 
 #[tauri::command]
-pub fn history_conversation(app: State<'_, App>, id: i64) -> Cmd<Conversation> {
+pub async fn history_conversation(app: State<'_, App>, id: i64) -> Cmd<Conversation> {
     app.with_store(|s| {
         s.conversation(ConversationId(id))?
             .ok_or_else(|| tofu::Error::NotFound(format!("no conversation c{id}")))
@@ -76,7 +76,7 @@ pub async fn history_audio(app: State<'_, App>, turn_id: i64) -> Cmd<Response> {
 
 /// `text`: the correction (`None` puts back what was heard).
 #[tauri::command]
-pub fn history_correct(app: State<'_, App>, turn_id: i64, text: Option<String>) -> Cmd<Turn> {
+pub async fn history_correct(app: State<'_, App>, turn_id: i64, text: Option<String>) -> Cmd<Turn> {
     if text.as_ref().is_some_and(|t| t.chars().count() > 20_000) {
         return Err("that correction is too long".into());
     }
@@ -84,13 +84,13 @@ pub fn history_correct(app: State<'_, App>, turn_id: i64, text: Option<String>) 
 }
 
 #[tauri::command]
-pub fn history_delete_turn(app: State<'_, App>, turn_id: i64) -> Cmd<Deleted> {
+pub async fn history_delete_turn(app: State<'_, App>, turn_id: i64) -> Cmd<Deleted> {
     app.with_store(|s| s.delete_turn(TurnId(turn_id)))
 }
 
 /// `day`: `YYYY-MM-DD`, local time: every conversation started that day.
 #[tauri::command]
-pub fn history_delete_day(app: State<'_, App>, day: String) -> Cmd<Deleted> {
+pub async fn history_delete_day(app: State<'_, App>, day: String) -> Cmd<Deleted> {
     chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
         .map_err(|_| format!("`{day}` is not a day (YYYY-MM-DD)"))?;
     let now = chrono::Local::now();
@@ -125,13 +125,6 @@ pub async fn history_export(app: State<'_, App>, format: ExportFormat, path: Str
             all.len() as u32,
         ))
     })?;
-    // Written beside, then moved into place: a full disk never leaves half a file.
-    let tmp = path.with_extension("tofu-partial");
-    std::fs::write(&tmp, text)
-        .and_then(|()| std::fs::rename(&tmp, &path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            format!("cannot write {}: {e}", path.display())
-        })?;
+    tofu::export::write_file(&path, text.as_bytes()).map_err(msg)?;
     Ok(n)
 }

@@ -12,7 +12,7 @@ use crate::bindings::ModelProgress;
 use crate::state::{msg, App, Cmd, MODEL_PROGRESS_EVENT};
 
 #[tauri::command]
-pub fn models_list(app: State<'_, App>) -> Cmd<Vec<ModelSummary>> {
+pub async fn models_list(app: State<'_, App>) -> Cmd<Vec<ModelSummary>> {
     app.paths.model_store().summaries().map_err(msg)
 }
 

@@ -13,7 +13,7 @@ pub fn session_state(app: State<'_, App>) -> SessionState {
 }
 
 #[tauri::command]
-pub fn session_start(handle: AppHandle, app: State<'_, App>) -> Cmd<SessionState> {
+pub async fn session_start(handle: AppHandle, app: State<'_, App>) -> Cmd<SessionState> {
     app.start_session(&handle)
 }
 

@@ -12,7 +12,7 @@ use crate::bindings::{DeviceTest, Devices, Settings, Theme};
 use crate::state::{msg, App, Cmd};
 
 #[tauri::command]
-pub fn settings_get(handle: AppHandle, app: State<'_, App>) -> Cmd<Settings> {
+pub async fn settings_get(handle: AppHandle, app: State<'_, App>) -> Cmd<Settings> {
     current(&handle, &app)
 }
 
@@ -41,7 +41,7 @@ fn current(handle: &AppHandle, app: &App) -> Cmd<Settings> {
 }
 
 #[tauri::command]
-pub fn devices_list(app: State<'_, App>) -> Cmd<Devices> {
+pub async fn devices_list(app: State<'_, App>) -> Cmd<Devices> {
     let prefs = app.prefs()?;
     Ok(Devices {
         inputs: list_input_devices(),
@@ -67,7 +67,13 @@ pub async fn devices_set(
         p.output_device = output;
     })?;
     app.restart_session(&handle)?;
-    devices_list(app)
+    let prefs = app.prefs()?;
+    Ok(Devices {
+        inputs: list_input_devices(),
+        outputs: tofu::audio::sink::list_output_devices(),
+        input: prefs.input_device,
+        output: prefs.output_device,
+    })
 }
 
 /// Listens to `device` for a second and reports how loud it was.
@@ -114,7 +120,7 @@ pub async fn settings_set_reply(
 }
 
 #[tauri::command]
-pub fn settings_set_retention(
+pub async fn settings_set_retention(
     handle: AppHandle,
     app: State<'_, App>,
     retention: Retention,
@@ -127,13 +133,17 @@ pub fn settings_set_retention(
 }
 
 #[tauri::command]
-pub fn settings_set_theme(handle: AppHandle, app: State<'_, App>, theme: Theme) -> Cmd<Settings> {
+pub async fn settings_set_theme(
+    handle: AppHandle,
+    app: State<'_, App>,
+    theme: Theme,
+) -> Cmd<Settings> {
     app.update_prefs(|p| p.theme = theme)?;
     current(&handle, &app)
 }
 
 #[tauri::command]
-pub fn settings_set_start_at_login(
+pub async fn settings_set_start_at_login(
     handle: AppHandle,
     app: State<'_, App>,
     enabled: bool,
@@ -148,7 +158,7 @@ pub fn settings_set_start_at_login(
 }
 
 #[tauri::command]
-pub fn settings_first_run_done(handle: AppHandle, app: State<'_, App>) -> Cmd<Settings> {
+pub async fn settings_first_run_done(handle: AppHandle, app: State<'_, App>) -> Cmd<Settings> {
     app.update_prefs(|p| p.first_run_done = true)?;
     current(&handle, &app)
 }
@@ -157,9 +167,5 @@ pub fn settings_first_run_done(handle: AppHandle, app: State<'_, App>) -> Cmd<Se
 /// API key (the models stay). The conversation stops first.
 #[tauri::command]
 pub async fn forget_everything(app: State<'_, App>) -> Cmd<()> {
-    app.stop_session();
-    app.close_store();
-    tofu::forget::forget_everything(&app.paths, &mut |n| tracing::warn!("forget: {n}"))
-        .map_err(msg)?;
-    Ok(())
+    app.forget_everything()
 }

@@ -5,17 +5,23 @@ import { toastError } from "../lib/toast";
 import { Modal } from "./Modal";
 import { Orb } from "./Orb";
 
-/** The first-run explanation of what Tofu hears and where it keeps it. */
-export function FirstRun({ dataDir, onDone }: { dataDir: string; onDone: (s: Settings | null) => void }) {
+/** The first-run explanation of what Tofu hears and where it keeps it.
+ * `onDone` only once the backend has recorded it (listening starts then);
+ * on failure it stays, and Start tries again. */
+export function FirstRun({ dataDir, onDone }: { dataDir: string; onDone: (s: Settings) => void }) {
   const [busy, setBusy] = useState(false);
   const start = async () => {
+    if (busy) return;
     setBusy(true);
+    let done: Settings;
     try {
-      onDone(await api.firstRunDone());
+      done = await api.firstRunDone();
     } catch (e) {
-      toastError(e);
-      onDone(null);
+      toastError(e, "Could not start");
+      setBusy(false);
+      return;
     }
+    onDone(done);
   };
   return (
     <Modal labelledBy="first-run-title" describedBy="first-run-intro" class="first-run" testid="first-run">

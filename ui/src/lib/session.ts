@@ -109,7 +109,19 @@ export function createSessionStore(): SessionStore {
         return;
       }
       case "thinking":
-        update((l) => ({ ...l, orb: "thinking", bubbles: companion(l.bubbles, e.turn, (b) => b) }));
+        // A reply (re)starts: one written early from the tentative transcript
+        // and then cancelled may have left sentences in this turn's bubble.
+        // An earlier turn's reply that is still empty now never comes (its
+        // sentences would have arrived first: "no reply" was reported).
+        update((l) => ({
+          ...l,
+          orb: "thinking",
+          bubbles: companion(
+            l.bubbles.filter((b) => !(b.speaker === "companion" && b.pending && !b.text && (b.turn ?? 0) < e.turn)),
+            e.turn,
+            (b) => ({ ...b, text: "", interrupted: false }),
+          ),
+        }));
         return;
       case "token":
         return;
@@ -126,9 +138,11 @@ export function createSessionStore(): SessionStore {
         update((l) => ({
           ...l,
           orb: restingOrb(l.session),
+          // What was said is the reply's text: an interrupted reply that is
+          // empty said nothing, and its bubble goes.
           bubbles: companion(l.bubbles, e.turn, (b) => ({
             ...b,
-            text: e.text.trim() || b.text,
+            text: e.text.trim(),
             name: e.name,
             interrupted: e.interrupted || b.interrupted,
             pending: false,
@@ -136,18 +150,18 @@ export function createSessionStore(): SessionStore {
         }));
         return;
       case "interrupted":
+        // Everything still being said stops. (`e.turn` is the last final
+        // turn; a reply written early from the tentative transcript has the
+        // next number, so matching on it would miss that one.)
         update((l) => ({
           ...l,
           orb: restingOrb(l.session),
-          bubbles: l.bubbles.map((b) => (b.speaker === "companion" && b.turn === e.turn && b.pending ? { ...b, interrupted: true } : b)),
+          bubbles: l.bubbles.map((b) => (b.speaker === "companion" && b.pending ? { ...b, interrupted: true } : b)),
         }));
         return;
       case "error":
-        update((l) => ({
-          ...l,
-          orb: restingOrb(l.session),
-          bubbles: l.bubbles.filter((b) => !(b.pending && !b.text)),
-        }));
+        // A note, not the end of the reply (e.g. "answering without the
+        // model", a turn that could not be saved): the reply goes on.
         toastError(e.message);
         return;
     }

@@ -3,6 +3,9 @@ import { describe, expect, it } from "vitest";
 import { emitLoop, heard, ipc, session } from "../test/ipc";
 import { Conversation } from "./Conversation";
 
+/** Lets effects scheduled outside act() run (e.g. the Space listener of push-to-talk). */
+const effectsRun = () => act(() => new Promise((r) => setTimeout(r, 150)));
+
 async function setup(handlers: Record<string, unknown> = {}) {
   const mock = ipc({ session_state: session(), ...handlers });
   render(<Conversation />);
@@ -145,11 +148,45 @@ describe("Conversation", () => {
 
   it("Space in the text box does not talk", async () => {
     const mock = await setup({ session_state: session({ mode: "push-to-talk" }) });
+    await effectsRun();
     const input = screen.getByTestId("say-input");
     fireEvent.keyDown(input, { key: " ", code: "Space" });
     fireEvent.keyUp(input, { key: " ", code: "Space" });
     await new Promise((r) => setTimeout(r, 20));
     expect(mock.called("session_talk")).toHaveLength(0);
+    // (while outside it, Space does talk)
+    fireEvent.keyDown(document.body, { key: " ", code: "Space" });
+    await waitFor(() => expect(mock.called("session_talk").map((c) => c.args.down)).toEqual([true]));
+  });
+
+  it("Space on a focused button, link or radio does its usual thing, not push-to-talk", async () => {
+    const mock = await setup({ session_state: session({ mode: "push-to-talk" }) });
+    const talks = () => mock.called("session_talk").map((c) => c.args.down);
+    // Outside controls, Space talks.
+    await screen.findByTestId("hold-to-talk");
+    await effectsRun();
+    fireEvent.keyDown(document.body, { key: " ", code: "Space" });
+    fireEvent.keyUp(document.body, { key: " ", code: "Space" });
+    await waitFor(() => expect(talks()).toEqual([true, false]));
+
+    const owners: HTMLElement[] = [screen.getByTestId("mode-hands-free"), screen.getByTestId("stop")];
+    const extra = document.createElement("div");
+    extra.innerHTML = `<a href="#x">link</a><span role="button" tabindex="0">b</span><span role="radio" tabindex="0">r</span><span role="tab" tabindex="0">t</span><div contenteditable="true"><p>text</p></div><select><option>a</option></select>`;
+    document.body.appendChild(extra);
+    owners.push(...(Array.from(extra.querySelectorAll("a, span, select")) as HTMLElement[]), extra.querySelector("p")!);
+    for (const el of owners) {
+      const down = fireEvent.keyDown(el, { key: " ", code: "Space" });
+      fireEvent.keyUp(el, { key: " ", code: "Space" });
+      expect(down).toBe(true); // not prevented: the button still gets pressed
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    expect(talks()).toEqual([true, false]);
+    extra.remove();
+
+    // Space on the hold button itself talks (the button handles it).
+    fireEvent.keyDown(screen.getByTestId("hold-to-talk"), { key: " ", code: "Space" });
+    fireEvent.keyUp(screen.getByTestId("hold-to-talk"), { key: " ", code: "Space" });
+    await waitFor(() => expect(talks()).toEqual([true, false, true, false]));
   });
 
   it("shows loading, errors and notes from the session", async () => {

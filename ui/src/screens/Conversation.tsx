@@ -23,12 +23,29 @@ const PHASE_TEXT: Record<Phase, string> = {
 
 const autoStarted = new WeakSet<SessionStore>();
 
-function isTextField(t: EventTarget | null): boolean {
-  if (!(t instanceof HTMLElement)) return false;
-  if (t.isContentEditable) return true;
-  if (t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement) return true;
-  if (t instanceof HTMLInputElement) return !["button", "checkbox", "radio", "range", "submit", "reset"].includes(t.type);
-  return false;
+/** Controls that Space belongs to (it presses a button, types, picks a radio…): not push-to-talk. */
+const SPACE_OWNERS = [
+  "button",
+  "a[href]",
+  "input",
+  "textarea",
+  "select",
+  "summary",
+  "[role=button]",
+  "[role=radio]",
+  "[role=tab]",
+  "[role=checkbox]",
+  "[role=switch]",
+  "[role=menuitem]",
+  "[role=option]",
+  "[role=slider]",
+  '[contenteditable]:not([contenteditable="false"])',
+].join(",");
+
+function ownsSpace(t: EventTarget | null): boolean {
+  if (!(t instanceof Element)) return false;
+  if (t instanceof HTMLElement && t.isContentEditable) return true;
+  return t.closest(SPACE_OWNERS) !== null;
 }
 
 export function Conversation({ store: given, hold = false }: { store?: SessionStore; hold?: boolean }) {
@@ -73,12 +90,13 @@ export function Conversation({ store: given, hold = false }: { store?: SessionSt
     api.sessionTalk(down).catch((e) => toastError(e));
   };
 
-  // Space held outside text fields = push to talk.
+  // Space held = push to talk, unless a focused control owns Space (a
+  // button, a link, a field): then it does what it always does.
   useEffect(() => {
     if (mode !== "push-to-talk") return;
     const down = (e: KeyboardEvent) => {
       if (e.code !== "Space" && e.key !== " ") return;
-      if (isTextField(e.target) || e.altKey || e.ctrlKey || e.metaKey) return;
+      if (ownsSpace(e.target) || e.altKey || e.ctrlKey || e.metaKey) return;
       e.preventDefault();
       if (!e.repeat) talk(true);
     };
@@ -214,10 +232,14 @@ export function Conversation({ store: given, hold = false }: { store?: SessionSt
                 onPointerCancel={() => talk(false)}
                 onLostPointerCapture={() => talk(false)}
                 onKeyDown={(e) => {
-                  if (e.key === "Enter" && !e.repeat) talk(true);
+                  if (e.key !== "Enter" && e.key !== " ") return;
+                  e.preventDefault();
+                  if (!e.repeat) talk(true);
                 }}
                 onKeyUp={(e) => {
-                  if (e.key === "Enter") talk(false);
+                  if (e.key !== "Enter" && e.key !== " ") return;
+                  e.preventDefault();
+                  talk(false);
                 }}
               >
                 <Icon name="mic" />

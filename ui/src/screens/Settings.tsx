@@ -1,16 +1,15 @@
-import { open } from "@tauri-apps/plugin-dialog";
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { api, events } from "../api";
-import type { BackendKind, Devices, DeviceTest, ModelProgress, ModelSummary, ReplySettings, Settings, Theme, VoiceSettings } from "../bindings";
-import { Icon } from "../components/Icon";
-import { StaticLevel } from "../components/LevelMeter";
-import type { UnlistenFn } from "@tauri-apps/api/event";
+import { api } from "../api";
+import type { BackendKind, Devices, ModelSummary, ReplySettings, Settings, Theme } from "../bindings";
 import { confirmDialog } from "../lib/confirm";
-import { quietly } from "../lib/session";
-import { megabytes } from "../lib/format";
+import { freshStart } from "../lib/restart";
 import { applyTheme } from "../lib/theme";
 import { attempt, toast, toastError } from "../lib/toast";
+import { DeviceSettings } from "./settings/Devices";
+import { Models } from "./settings/Models";
+import { RetentionForm } from "./settings/Retention";
+import { VoiceForm } from "./settings/Voice";
 
 const THEMES: { id: Theme; label: string }[] = [
   { id: "system", label: "System" },
@@ -46,7 +45,7 @@ export function SettingsScreen({ onSettings }: { onSettings?: (s: Settings) => v
     const ok = await confirmDialog({
       title: "Forget everything?",
       message:
-        "All conversations, recordings, corrections and everything Tofu learned about you are deleted from this device. Models and settings stay. This cannot be undone.",
+        "All conversations, recordings, corrections, settings and everything Tofu learned about you are deleted from this device (the models stay). This cannot be undone.",
       confirmLabel: "Forget everything",
       danger: true,
       requireText: "forget",
@@ -55,6 +54,8 @@ export function SettingsScreen({ onSettings }: { onSettings?: (s: Settings) => v
     try {
       await api.forgetEverything();
       toast("Everything was forgotten");
+      // A fresh start: nothing on screen is left from before.
+      setTimeout(() => freshStart(), 800);
     } catch (e) {
       toastError(e, "Could not forget");
     }
@@ -133,7 +134,7 @@ export function SettingsScreen({ onSettings }: { onSettings?: (s: Settings) => v
             </code>
             <span class="muted small">Audio, transcripts and what Tofu learns live here and nowhere else.</span>
           </div>
-          {settings && <RetentionForm days={settings.retention.days} onSaved={applySettings} />}
+          {settings && <RetentionForm key={String(settings.retention.days)} days={settings.retention.days} onSaved={applySettings} />}
           <div class="danger-zone">
             <div>
               <strong>Forget everything</strong>
@@ -155,140 +156,6 @@ function Card({ title, id, wide, children }: { title: string; id: string; wide?:
       <h2 id={`settings-${id}`}>{title}</h2>
       {children}
     </section>
-  );
-}
-
-function DeviceSettings({ devices, onChange }: { devices: Devices; onChange: (d: Devices) => void }) {
-  const [micTest, setMicTest] = useState<DeviceTest | null>(null);
-  const [testing, setTesting] = useState<"" | "input" | "output">("");
-
-  const set = async (input: string | null, output: string | null) => {
-    const d = await attempt(api.setDevices(input, output), "Could not change the device");
-    if (d) onChange(d);
-  };
-
-  const testInput = async () => {
-    setTesting("input");
-    setMicTest(null);
-    try {
-      setMicTest(await api.testInput(devices.input));
-    } catch (e) {
-      toastError(e, "Microphone test failed");
-    } finally {
-      setTesting("");
-    }
-  };
-
-  const testOutput = async () => {
-    setTesting("output");
-    try {
-      await api.testOutput(devices.output);
-    } catch (e) {
-      toastError(e, "Speaker test failed");
-    } finally {
-      setTesting("");
-    }
-  };
-
-  return (
-    <>
-      <label class="field">
-        <span>Microphone</span>
-        <select name="input-device" value={devices.input ?? ""} onChange={(e) => set(e.currentTarget.value || null, devices.output)}>
-          <option value="">System default</option>
-          {devices.inputs.map((d) => (
-            <option key={d.id} value={d.name}>
-              {d.name}
-              {d.is_default ? " (default)" : ""}
-            </option>
-          ))}
-        </select>
-      </label>
-      <div class="row">
-        <button type="button" class="button small" data-testid="test-input" onClick={testInput} disabled={testing !== ""}>
-          <Icon name="mic" size={16} />
-          {testing === "input" ? "Listening…" : "Test microphone"}
-        </button>
-        {micTest && (
-          <div class="grow" data-testid="input-test-result">
-            <StaticLevel value={micTest.rms} label="Microphone test level" />
-            <span class="muted small">
-              {micTest.peak < 0.01 ? "Silence — is the right microphone selected?" : `Heard you on ${micTest.device}`}
-            </span>
-          </div>
-        )}
-      </div>
-      <label class="field">
-        <span>Speakers</span>
-        <select name="output-device" value={devices.output ?? ""} onChange={(e) => set(devices.input, e.currentTarget.value || null)}>
-          <option value="">System default</option>
-          {devices.outputs.map((d) => (
-            <option key={d} value={d}>
-              {d}
-            </option>
-          ))}
-        </select>
-      </label>
-      <div class="row">
-        <button type="button" class="button small" data-testid="test-output" onClick={testOutput} disabled={testing !== ""}>
-          <Icon name="speaker" size={16} />
-          {testing === "output" ? "Playing…" : "Test speakers"}
-        </button>
-      </div>
-    </>
-  );
-}
-
-function VoiceForm({ voice: saved, onSaved }: { voice: VoiceSettings; onSaved: (s: Settings | undefined) => void }) {
-  const [voice, setVoice] = useState(saved);
-  useEffect(() => setVoice(saved), [saved]);
-  const save = async (v: VoiceSettings) => {
-    setVoice(v);
-    onSaved(await attempt(api.setVoice(v), "Could not change the voice"));
-  };
-  return (
-    <>
-      <label class="field">
-        <span>Voice engine</span>
-        <select name="voice" value={voice.voice} onChange={(e) => save({ ...voice, voice: e.currentTarget.value })}>
-          <option value="piper">Piper (natural)</option>
-          <option value="flite">Flite (light, robotic)</option>
-          {!["piper", "flite"].includes(voice.voice) && <option value={voice.voice}>{voice.voice}</option>}
-        </select>
-      </label>
-      <label class="field">
-        <span class="field-row">
-          Speed <output>{voice.rate.toFixed(2)}×</output>
-        </span>
-        <input
-          type="range"
-          name="rate"
-          min={0.5}
-          max={2}
-          step={0.05}
-          value={voice.rate}
-          style={{ "--fill": `${((voice.rate - 0.5) / 1.5) * 100}%` }}
-          onInput={(e) => setVoice({ ...voice, rate: Number(e.currentTarget.value) })}
-          onChange={(e) => save({ ...voice, rate: Number(e.currentTarget.value) })}
-        />
-      </label>
-      <label class="field">
-        <span class="field-row">
-          Volume <output>{Math.round(voice.volume * 100)}%</output>
-        </span>
-        <input
-          type="range"
-          name="volume"
-          min={0}
-          max={1}
-          step={0.05}
-          value={voice.volume}
-          style={{ "--fill": `${voice.volume * 100}%` }}
-          onInput={(e) => setVoice({ ...voice, volume: Number(e.currentTarget.value) })}
-          onChange={(e) => save({ ...voice, volume: Number(e.currentTarget.value) })}
-        />
-      </label>
-    </>
   );
 }
 
@@ -344,182 +211,6 @@ function ReplyForm({ reply: saved, apiKey, onSaved }: { reply: ReplySettings; ap
           </div>
         </>
       )}
-    </>
-  );
-}
-
-function RetentionForm({ days, onSaved }: { days: number | null; onSaved: (s: Settings | undefined) => void }) {
-  const [limited, setLimited] = useState(days != null);
-  const [n, setN] = useState(String(days ?? 30));
-  useEffect(() => {
-    setLimited(days != null);
-    if (days != null) setN(String(days));
-  }, [days]);
-  const save = async (d: number | null) => onSaved(await attempt(api.setRetention({ days: d }), "Could not change how long audio is kept"));
-  return (
-    <div class="field">
-      <span class="field-label" id="retention-label">
-        Keep recordings
-      </span>
-      <div class="row">
-        <select
-          name="retention"
-          aria-labelledby="retention-label"
-          value={limited ? "days" : "forever"}
-          onChange={(e) => {
-            const lim = e.currentTarget.value === "days";
-            setLimited(lim);
-            save(lim ? Math.max(1, Math.round(Number(n) || 30)) : null);
-          }}
-        >
-          <option value="forever">Forever</option>
-          <option value="days">For a number of days</option>
-        </select>
-        {limited && (
-          <label class="inline-field">
-            <input
-              type="number"
-              name="retention-days"
-              min={1}
-              max={3650}
-              value={n}
-              onInput={(e) => setN(e.currentTarget.value)}
-              onChange={(e) => {
-                const v = Math.round(Number(e.currentTarget.value));
-                if (v >= 1) save(v);
-              }}
-            />
-            <span>days</span>
-          </label>
-        )}
-      </div>
-      <span class="muted small">Transcripts are kept either way; only the audio is deleted after this time.</span>
-    </div>
-  );
-}
-
-function Models({ models, onChange }: { models: ModelSummary[]; onChange: (m: ModelSummary[]) => void }) {
-  const [progress, setProgress] = useState<Record<string, ModelProgress>>({});
-  const [busy, setBusy] = useState<Record<string, boolean>>({});
-  const [importing, setImporting] = useState(false);
-
-  useEffect(() => {
-    let off: UnlistenFn | null = null;
-    let gone = false;
-    events
-      .onModelProgress((p) => setProgress((all) => ({ ...all, [p.name]: p })))
-      .then((f) => (gone ? quietly(f) : (off = f)))
-      .catch(() => {});
-    return () => {
-      gone = true;
-      if (off) quietly(off);
-    };
-  }, []);
-
-  const run = async (name: string, p: Promise<ModelSummary[]>, what: string) => {
-    setBusy((b) => ({ ...b, [name]: true }));
-    try {
-      onChange(await p);
-    } catch (e) {
-      toastError(e, `${what} ${name} failed`);
-    } finally {
-      setBusy((b) => ({ ...b, [name]: false }));
-      setProgress((all) => {
-        const { [name]: _, ...rest } = all;
-        return rest;
-      });
-    }
-  };
-
-  const remove = async (m: ModelSummary) => {
-    const ok = await confirmDialog({
-      title: `Delete ${m.name}?`,
-      message: `${megabytes(m.size)} will be freed. You can download it again later.`,
-      confirmLabel: "Delete",
-      danger: true,
-    });
-    if (ok) run(m.name, api.deleteModel(m.name), "Deleting");
-  };
-
-  const importWhisper = async () => {
-    try {
-      const dir = await open({ directory: true, title: "Choose a faster-whisper model folder" });
-      if (typeof dir !== "string") return;
-      setImporting(true);
-      onChange(await api.importWhisper(dir));
-      toast("Model imported");
-    } catch (e) {
-      toastError(e, "Import failed");
-    } finally {
-      setImporting(false);
-    }
-  };
-
-  return (
-    <>
-      <div class="table-wrap">
-        <table class="models" data-testid="models-table">
-          <thead>
-            <tr>
-              <th scope="col">Model</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Status</th>
-              <th scope="col" class="num">
-                Size
-              </th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {models.map((m) => {
-              const p = progress[m.name];
-              const downloading = busy[m.name] && m.status !== "installed";
-              return (
-                <tr key={m.name} data-model={m.name}>
-                  <th scope="row">
-                    <span class="model-name">{m.name}</span>
-                    <span class="muted small">{m.description}</span>
-                  </th>
-                  <td>{m.kind}</td>
-                  <td>
-                    <span class={`status status-${m.status}`} title={m.problem ?? undefined}>
-                      {m.status}
-                    </span>
-                    {m.problem && <span class="muted small block">{m.problem}</span>}
-                    {downloading && (
-                      <span class="progress" role="progressbar" aria-label={`Downloading ${m.name}`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={p && p.total ? Math.round((100 * p.done) / p.total) : undefined}>
-                        <span class="progress-bar" style={{ width: p && p.total ? `${((100 * p.done) / p.total).toFixed(1)}%` : "8%" }} />
-                      </span>
-                    )}
-                  </td>
-                  <td class="num">{megabytes(m.size)}</td>
-                  <td class="actions">
-                    {m.status !== "installed" && (
-                      <button type="button" class="button small" data-testid="model-download" disabled={busy[m.name]} onClick={() => run(m.name, api.fetchModel(m.name), "Downloading")}>
-                        <Icon name="download" size={16} />
-                        {downloading ? "Downloading…" : "Download"}
-                      </button>
-                    )}
-                    {m.status !== "missing" && (
-                      <button type="button" class="button small subtle" data-testid="model-delete" disabled={busy[m.name]} onClick={() => remove(m)}>
-                        Delete
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
-      <div class="row">
-        <button type="button" class="button small" data-testid="import-whisper" onClick={importWhisper} disabled={importing}>
-          {importing ? "Importing…" : "Import a faster-whisper model…"}
-        </button>
-        <span class="muted small">Pick a folder with a converted faster-whisper (CTranslate2) model.</span>
-      </div>
     </>
   );
 }
