@@ -203,3 +203,33 @@ fn a_session_that_cannot_start_says_why() {
     assert!(refused.contains("not listening"), "{refused}");
     session.stop();
 }
+
+#[test]
+fn without_a_microphone_the_session_runs_and_takes_typed_turns() {
+    let data = tempfile::tempdir().unwrap();
+    let (tx, rx) = mpsc::channel();
+    let session = Session::start(
+        paths(data.path()),
+        SessionOptions {
+            input: Input::Microphone(Some("no-such-microphone-here".into())),
+            output: Output::Muted,
+            ..SessionOptions::default()
+        },
+        move |ev| {
+            let _ = tx.send(ev);
+        },
+    );
+    let problem = wait_for(&rx, 120, "the microphone problem", |ev| match ev {
+        SessionEvent::Loop(LoopEvent::Hear(HearEvent::Error { message, .. })) => {
+            Some(message.clone())
+        }
+        SessionEvent::State(s) if s.phase == Phase::Error => panic!("{:?}", s.error),
+        _ => None,
+    });
+    assert!(problem.contains("type to talk"), "{problem}");
+    assert_eq!(session.state().phase, Phase::Listening);
+    session.say("Hello, can you hear me?").unwrap();
+    let (_, text, _) = wait_for(&rx, 60, "a reply to the typed turn", reply);
+    assert!(!text.trim().is_empty());
+    session.stop();
+}

@@ -335,6 +335,8 @@ async fn a_first_session_in_the_real_window() {
 
         // Forget everything: asked twice, then nothing is left but a fresh start.
         click(&c, "[data-testid=nav-settings]").await;
+        // The page grows as its cards load: click once it has settled.
+        wait_for(&c, "[data-testid=models-table] tbody tr", 20).await;
         click(&c, "[data-testid=forget-everything]").await;
         wait_for(&c, "[data-testid=confirm-input]", 10)
             .await

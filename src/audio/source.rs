@@ -137,3 +137,49 @@ impl AudioSource for WavSource {
             .expect("spawn a thread"))
     }
 }
+
+/// A source that falls back to silence when `inner` cannot start (the app
+/// without a microphone: the conversation still runs, and the person types).
+/// The failure is reported as the stream's first event.
+pub struct OrSilence(pub Box<dyn AudioSource>);
+
+impl AudioSource for OrSilence {
+    fn describe(&self) -> String {
+        self.0.describe()
+    }
+
+    fn start(
+        self: Box<Self>,
+        tx: Sender<SourceEvent>,
+        stop: Arc<AtomicBool>,
+    ) -> Result<JoinHandle<()>> {
+        let name = self.0.describe();
+        match self.0.start(tx.clone(), stop.clone()) {
+            Ok(h) => Ok(h),
+            Err(e) => {
+                let _ = tx.send(SourceEvent::Error(format!(
+                    "cannot listen to {name} ({e}): type to talk instead"
+                )));
+                Ok(std::thread::Builder::new()
+                    .name("tofu-silence".into())
+                    .spawn(move || {
+                        let started = Instant::now();
+                        let mut i = 0usize;
+                        while !stop.load(Ordering::Relaxed) {
+                            let due =
+                                Duration::from_secs_f64((i * CHUNK) as f64 / SAMPLE_RATE as f64);
+                            if let Some(wait) = due.checked_sub(started.elapsed()) {
+                                std::thread::sleep(wait);
+                            }
+                            if tx.send(SourceEvent::Audio(vec![0.0; CHUNK])).is_err() {
+                                return;
+                            }
+                            i += 1;
+                        }
+                        let _ = tx.send(SourceEvent::Ended);
+                    })
+                    .expect("spawn a thread"))
+            }
+        }
+    }
+}

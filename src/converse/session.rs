@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::{converse_with, Inbox, LoopConfig, LoopEvent};
 use crate::audio::mic::MicSource;
 use crate::audio::sink::{AudioSink, SpeakerSink, WavSink};
-use crate::audio::source::{AudioSource, Pace, WavSource};
+use crate::audio::source::{AudioSource, OrSilence, Pace, WavSource};
 use crate::error::{Error, Result};
 use crate::hear::{Controls, Mode};
 use crate::store::Store;
@@ -293,9 +293,10 @@ fn run(
                 s.hold_open = true;
                 Box::new(s)
             }
-            Input::Microphone(device) => Box::new(MicSource {
+            // Without a microphone the conversation still runs (typed).
+            Input::Microphone(device) => Box::new(OrSilence(Box::new(MicSource {
                 device: device.clone(),
-            }),
+            }))),
         };
         let input = source.describe();
         report(&mut on_event, &|s| {

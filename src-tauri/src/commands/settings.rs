@@ -42,6 +42,10 @@ fn current(handle: &AppHandle, app: &App) -> Cmd<Settings> {
 
 #[tauri::command]
 pub async fn devices_list(app: State<'_, App>) -> Cmd<Devices> {
+    devices(&app)
+}
+
+fn devices(app: &App) -> Cmd<Devices> {
     let prefs = app.prefs()?;
     Ok(Devices {
         inputs: list_input_devices(),
@@ -67,13 +71,7 @@ pub async fn devices_set(
         p.output_device = output;
     })?;
     app.restart_session(&handle)?;
-    let prefs = app.prefs()?;
-    Ok(Devices {
-        inputs: list_input_devices(),
-        outputs: tofu::audio::sink::list_output_devices(),
-        input: prefs.input_device,
-        output: prefs.output_device,
-    })
+    devices(&app)
 }
 
 /// Listens to `device` for a second and reports how loud it was.

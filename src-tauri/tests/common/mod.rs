@@ -209,6 +209,16 @@ pub async fn click(c: &Client, css: &str) {
         assert!(Instant::now() < deadline, "`{css}` stayed disabled");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // In view first, and a moment for the scroll to finish (a click at
+    // coordinates that moved lands elsewhere).
+    let arg = serde_json::to_value(&el).unwrap();
+    c.execute(
+        "arguments[0].scrollIntoView({ block: 'center' });",
+        vec![arg],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("scroll to `{css}`: {e}"));
+    tokio::time::sleep(Duration::from_millis(150)).await;
     el.click()
         .await
         .unwrap_or_else(|e| panic!("click `{css}`: {e}"));
