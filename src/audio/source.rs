@@ -121,16 +121,8 @@ impl AudioSource for WavSource {
                         return;
                     }
                 }
-                let mut i = samples.len().div_ceil(CHUNK);
-                while hold_open && !stop.load(Ordering::Relaxed) {
-                    let due = Duration::from_secs_f64((i * CHUNK) as f64 / SAMPLE_RATE as f64);
-                    if let Some(wait) = due.checked_sub(started.elapsed()) {
-                        std::thread::sleep(wait);
-                    }
-                    if tx.send(SourceEvent::Audio(vec![0.0; CHUNK])).is_err() {
-                        return;
-                    }
-                    i += 1;
+                if hold_open {
+                    silence_until_stopped(&tx, &stop, started, samples.len().div_ceil(CHUNK));
                 }
                 let _ = tx.send(SourceEvent::Ended);
             })
@@ -163,23 +155,31 @@ impl AudioSource for OrSilence {
                 Ok(std::thread::Builder::new()
                     .name("tofu-silence".into())
                     .spawn(move || {
-                        let started = Instant::now();
-                        let mut i = 0usize;
-                        while !stop.load(Ordering::Relaxed) {
-                            let due =
-                                Duration::from_secs_f64((i * CHUNK) as f64 / SAMPLE_RATE as f64);
-                            if let Some(wait) = due.checked_sub(started.elapsed()) {
-                                std::thread::sleep(wait);
-                            }
-                            if tx.send(SourceEvent::Audio(vec![0.0; CHUNK])).is_err() {
-                                return;
-                            }
-                            i += 1;
-                        }
+                        silence_until_stopped(&tx, &stop, Instant::now(), 0);
                         let _ = tx.send(SourceEvent::Ended);
                     })
                     .expect("spawn a thread"))
             }
         }
+    }
+}
+
+/// Sends silent chunks in real time, from chunk `i` of a stream that
+/// started at `started`, until `stop` (or the receiver is gone).
+fn silence_until_stopped(
+    tx: &Sender<SourceEvent>,
+    stop: &AtomicBool,
+    started: Instant,
+    mut i: usize,
+) {
+    while !stop.load(Ordering::Relaxed) {
+        let due = Duration::from_secs_f64((i * CHUNK) as f64 / SAMPLE_RATE as f64);
+        if let Some(wait) = due.checked_sub(started.elapsed()) {
+            std::thread::sleep(wait);
+        }
+        if tx.send(SourceEvent::Audio(vec![0.0; CHUNK])).is_err() {
+            return;
+        }
+        i += 1;
     }
 }
