@@ -10,6 +10,14 @@ use tofu::store::{NewTurn, Source, Store};
 use tofu::style::text::documents;
 use tofu::style::{self, Background, StyleModel};
 
+/// One language-model worker at a time: two workers' OpenMP threads on a
+/// 2-core machine slow each other many times over (18 min instead of 3).
+static ONE_MODEL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_model() -> std::sync::MutexGuard<'static, ()> {
+    ONE_MODEL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn background() -> Background {
     Background::load_default(&common::model_store()).unwrap()
 }
@@ -246,6 +254,7 @@ fn tofu_mode_answers_in_the_persons_own_words() {
 fn mirroring_makes_replies_sound_like_the_author_and_still_answer() {
     // `tofu bench style` on 10 of its 30 prompts, with looser bounds than
     // its targets (the benchmark prints the real figures).
+    let _one = one_model();
     let bg = std::sync::Arc::new(background());
     let model = common::model_store()
         .require_main(tofu::llm::DEFAULT_MODEL)
@@ -284,4 +293,88 @@ fn mirroring_makes_replies_sound_like_the_author_and_still_answer() {
     for a in &r.authors {
         assert!(a.perplexity_own < a.perplexity_other, "{a:?}");
     }
+}
+
+/// Greedy replies to a few neutral prompts, with `fusion` (or none).
+fn replies(worker: &mut tofu::llm::LlmWorker, fusion: Option<&tofu::llm::Fusion>) -> Vec<String> {
+    use tofu::llm::{GenerateOptions, Message};
+    let opts = GenerateOptions {
+        max_tokens: 48,
+        max_sentences: 2,
+        fusion: fusion.cloned(),
+        ..GenerateOptions::default()
+    };
+    tofu::bench::style::PROMPTS[..6]
+        .iter()
+        .map(|p| {
+            let chat = [
+                Message::new(
+                    "system",
+                    "You are Tofu, a companion. Answer in two sentences.",
+                ),
+                Message::new("user", p),
+            ];
+            let mut text = String::new();
+            worker
+                .generate(&chat, &opts, None, |t| text.push_str(t))
+                .unwrap();
+            text
+        })
+        .collect()
+}
+
+#[test]
+fn fusion_leans_each_word_toward_the_persons_language_model() {
+    let _one = one_model();
+    let bg = std::sync::Arc::new(background());
+    let path = common::model_store()
+        .require_main(tofu::llm::DEFAULT_MODEL)
+        .unwrap();
+    let (learn, held) = halves("jane_austen.txt");
+    let austen = std::sync::Arc::new(StyleModel::build("austen", &learn, &[]));
+    let fusion = austen
+        .hints(&bg, "", 1.0)
+        .fusion
+        .expect("full mirroring fuses the person's model");
+    assert!(fusion.weight > 0.0 && fusion.sentences.len() > 1000);
+    let mut worker = tofu::llm::LlmWorker::start(&path, 2048).unwrap();
+    let plain = replies(&mut worker, None);
+    let fused = replies(&mut worker, Some(&fusion));
+    // Her own model finds the fused replies likelier (lower perplexity) than
+    // the plain ones; a held-out model of hers (the other half of the
+    // letters) agrees, so it is her style and not its own echo.
+    let judge = StyleModel::build("held-out", &held, &[]);
+    for m in [&*austen, &judge] {
+        let (p, f) = (
+            m.perplexity(&plain.join("\n")),
+            m.perplexity(&fused.join("\n")),
+        );
+        eprintln!("{}: perplexity plain {p:.0}, fused {f:.0}", m.name);
+        assert!(f < p * 0.8, "{}: fused {f:.0} vs plain {p:.0}", m.name);
+    }
+    assert!(fused.iter().all(|r| !r.trim().is_empty()), "{fused:?}");
+    eprintln!("plain: {plain:?}\nfused: {fused:?}");
+
+    // Learning more sends only the new sentences, and the worker's model is
+    // then the same as one learned whole (greedy replies are identical).
+    let mut grown = (*austen).clone();
+    for d in held.iter().take(40) {
+        grown.learn(d);
+    }
+    let grown = std::sync::Arc::new(grown);
+    let more = grown.hints(&bg, "", 1.0).fusion.unwrap();
+    assert!(more.sentences.len() > fusion.sentences.len());
+    assert_eq!(
+        more.hashes[fusion.hashes.len() - 1],
+        *fusion.hashes.last().unwrap(),
+        "the first sentences are the same"
+    );
+    let extended = replies(&mut worker, Some(&more));
+    // And back to the smaller model: sent whole again.
+    assert_eq!(replies(&mut worker, Some(&fusion)), fused);
+    drop(worker);
+    // (The same calls before, so both caches split the prompts alike.)
+    let mut fresh = tofu::llm::LlmWorker::start(&path, 2048).unwrap();
+    replies(&mut fresh, None);
+    assert_eq!(extended, replies(&mut fresh, Some(&more)));
 }

@@ -102,6 +102,11 @@ pub struct Setting {
     /// Share of replies that mention the prompt's topic.
     pub relevance: f64,
     pub mean_words: f64,
+    /// The classifier on the authors' own writing that it was not trained
+    /// on (the learning halves), cut into passages as long as this
+    /// setting's mean reply: how well even the real author would score at
+    /// this length.
+    pub own_writing_attribution: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -138,6 +143,20 @@ fn halves(text: &str) -> (Vec<String>, Vec<String>) {
         }
     }
     (a, b)
+}
+
+/// `k` passages of `len` words, evenly spaced through `docs`.
+fn passages(docs: &[String], len: usize, k: usize) -> Vec<String> {
+    let words: Vec<&str> = docs.iter().flat_map(|d| d.split_whitespace()).collect();
+    if words.len() < len || k == 0 {
+        return Vec::new();
+    }
+    let step = ((words.len() - len) / k).max(1);
+    (0..k)
+        .map(|j| j * step)
+        .filter(|&at| at + len <= words.len())
+        .map(|at| words[at..at + len].join(" "))
+        .collect()
 }
 
 fn relevant(prompt: &str, reply: &str) -> bool {
@@ -178,6 +197,7 @@ pub fn run(
     let mut models = Vec::new();
     let mut classifiers = Vec::new();
     let mut held_docs = Vec::new();
+    let mut learn_docs = Vec::new();
     for f in &files {
         let name = f
             .file_stem()
@@ -203,6 +223,7 @@ pub fn run(
         });
         models.push(Arc::new(m));
         held_docs.push(held);
+        learn_docs.push(learn);
     }
     for i in 0..2 {
         let held = held_docs[i].join("\n");
@@ -276,6 +297,18 @@ pub fn run(
                 }
             }
         }
+        let mean_words = words as f64 / n.max(1) as f64;
+        let own_writing_attribution = {
+            let len = mean_words.round().max(1.0) as usize;
+            let (mut right, mut total) = (0, 0);
+            for (i, docs) in learn_docs.iter().enumerate() {
+                for passage in passages(docs, len, 60) {
+                    total += 1;
+                    right += usize::from(classify(&passage) == i);
+                }
+            }
+            right as f64 / total.max(1) as f64
+        };
         settings.push(Setting {
             mirror,
             replies: n,
@@ -285,7 +318,8 @@ pub fn run(
                 .map(|&k| k as f64 / prompts.len().max(1) as f64)
                 .collect(),
             relevance: rel as f64 / n.max(1) as f64,
-            mean_words: words as f64 / n.max(1) as f64,
+            mean_words,
+            own_writing_attribution,
         });
     }
     let relevance_kept = if settings[1].relevance > 0.0 {

@@ -114,8 +114,14 @@ pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
                 );
             }
             println!(
-                "{:<8} {:>8} {:>12} {:>18} {:>10} {:>11}",
-                "mirror", "replies", "attribution", "per author", "relevance", "mean words"
+                "{:<8} {:>8} {:>12} {:>18} {:>10} {:>11} {:>26}",
+                "mirror",
+                "replies",
+                "attribution",
+                "per author",
+                "relevance",
+                "mean words",
+                "authors' own, same length"
             );
             for s in &r.settings {
                 let per: Vec<String> = s
@@ -124,15 +130,19 @@ pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
                     .map(|a| format!("{:.0}%", a * 100.0))
                     .collect();
                 println!(
-                    "{:<8.1} {:>8} {:>11.0}% {:>18} {:>9.0}% {:>11.1}",
+                    "{:<8.1} {:>8} {:>11.0}% {:>18} {:>9.0}% {:>11.1} {:>25.0}%",
                     s.mirror,
                     s.replies,
                     s.attribution * 100.0,
                     per.join(" / "),
                     s.relevance * 100.0,
-                    s.mean_words
+                    s.mean_words,
+                    s.own_writing_attribution * 100.0
                 );
             }
+            println!(
+                "(authors' own, same length: the classifier on passages of the authors' unseen writing as long as the mean reply, the most a reply that long can expect)"
+            );
             println!(
                 "relevance at 1.0 is {:.0}% of relevance at 0.0 (target >= 80%); attribution target >= 90% at 1.0, near 50% at 0.0",
                 r.relevance_kept * 100.0

@@ -48,6 +48,33 @@ pub struct Bias {
     pub bias: f32,
 }
 
+/// Leaning each word toward a person's own language model (shallow fusion
+/// in the worker; see `workers/llm/src/fusion.rs`).
+#[derive(Clone)]
+pub struct Fusion {
+    /// The person's sentences, which the worker learns its model from.
+    pub sentences: std::sync::Arc<Vec<String>>,
+    /// A running hash after each sentence: the last names them all, and
+    /// an earlier one tells whether the worker has a beginning of them
+    /// (then only the rest is sent).
+    pub hashes: std::sync::Arc<Vec<u64>>,
+    /// 0 (the chat model alone) ..= 1 (the person's model alone).
+    pub weight: f32,
+    /// Words never pushed down (what is being talked about).
+    pub keep: Vec<String>,
+}
+
+impl std::fmt::Debug for Fusion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fusion")
+            .field("sentences", &self.sentences.len())
+            .field("id", &self.hashes.last())
+            .field("weight", &self.weight)
+            .field("keep", &self.keep)
+            .finish()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct GenerateOptions {
     pub max_tokens: usize,
@@ -58,6 +85,7 @@ pub struct GenerateOptions {
     pub top_p: f32,
     pub seed: u32,
     pub biases: Vec<Bias>,
+    pub fusion: Option<Fusion>,
     /// Give up (and stop the worker) when no token comes for this long.
     pub timeout: Duration,
 }
@@ -71,6 +99,7 @@ impl Default for GenerateOptions {
             top_p: 0.95,
             seed: 0,
             biases: Vec::new(),
+            fusion: None,
             timeout: Duration::from_secs(20),
         }
     }
@@ -118,9 +147,20 @@ pub struct GenerateStats {
 #[serde(tag = "event", rename_all = "lowercase")]
 enum Event {
     Loaded(LoadInfo),
-    Token { text: String },
+    Style {
+        id: String,
+        #[serde(default)]
+        words: usize,
+        #[serde(default)]
+        ms: f64,
+    },
+    Token {
+        text: String,
+    },
     Done(GenerateStats),
-    Error { message: String },
+    Error {
+        message: String,
+    },
 }
 
 /// A running worker with one model loaded.
@@ -131,6 +171,9 @@ pub struct LlmWorker {
     info: LoadInfo,
     /// A cancelled generation whose `done` has not been read yet.
     draining: bool,
+    /// The style the worker has learned for fusion: the hash after its
+    /// last sentence and how many sentences.
+    style: Option<(u64, usize)>,
 }
 
 impl LlmWorker {
@@ -209,6 +252,7 @@ impl LlmWorker {
                 load_ms: 0.0,
             },
             draining: false,
+            style: None,
         };
         worker.send(&json!({"op": "load", "model": model, "n_ctx": n_ctx, "threads": threads}))?;
         match worker.next_event(timeout, "loading the model")? {
@@ -250,6 +294,13 @@ impl LlmWorker {
     ) -> Result<GenerateStats> {
         self.drain()?;
         let started = Instant::now();
+        if let Some(f) = &opts.fusion {
+            self.learn_style(f)?;
+        }
+        let fusion = opts.fusion.as_ref().and_then(|f| {
+            let id = format!("{:016x}", f.hashes.last()?);
+            Some(json!({"id": id, "weight": f.weight, "keep": f.keep}))
+        });
         self.send(&json!({
             "op": "generate",
             "messages": messages,
@@ -259,6 +310,7 @@ impl LlmWorker {
             "top_p": opts.top_p,
             "seed": opts.seed,
             "biases": opts.biases,
+            "fusion": fusion,
         }))?;
         let mut tokens = 0;
         let mut last = Instant::now();
@@ -308,6 +360,50 @@ impl LlmWorker {
                     return Err(Error::Llm("unexpected event during generation".into()));
                 }
             }
+        }
+    }
+
+    /// Makes sure the worker holds the person's model for `f`: all of it
+    /// the first time (about 0.3 s for 100k words), then only the
+    /// sentences learned since.
+    fn learn_style(&mut self, f: &Fusion) -> Result<()> {
+        let (Some(&last), n) = (f.hashes.last(), f.sentences.len().min(f.hashes.len())) else {
+            return Ok(());
+        };
+        let id = |h: u64| format!("{h:016x}");
+        let base = self
+            .style
+            .filter(|&(h, k)| k > 0 && k <= n && f.hashes[k - 1] == h);
+        if base.is_some_and(|(_, k)| k == n) {
+            return Ok(());
+        }
+        self.style = None;
+        let request = match base {
+            Some((h, k)) => {
+                json!({"op": "style", "id": id(last), "base": id(h), "sentences": f.sentences[k..n]})
+            }
+            None => json!({"op": "style", "id": id(last), "sentences": f.sentences[..n]}),
+        };
+        self.send(&request)?;
+        match self.next_event(Duration::from_secs(30), "learning the style")? {
+            Event::Style { id: got, words, ms } if got == id(last) => {
+                tracing::debug!(
+                    sentences = n,
+                    sent = n - base.map_or(0, |b| b.1),
+                    words,
+                    ms,
+                    "the worker learned the style"
+                );
+                self.style = Some((last, n));
+                Ok(())
+            }
+            // The worker lost what it had (it cannot, short of a restart,
+            // but then it is sent whole): send it all.
+            Event::Error { .. } if base.is_some() => self.learn_style(f),
+            Event::Error { message } => Err(Error::Llm(format!("learning the style: {message}"))),
+            _ => Err(Error::Llm(
+                "the worker answered style with something else".into(),
+            )),
         }
     }
 

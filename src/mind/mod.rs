@@ -46,6 +46,11 @@ pub struct StyleHints {
     pub card: String,
     pub exemplars: Vec<String>,
     pub biases: Vec<crate::llm::Bias>,
+    /// Lean each word toward the person's own language model (backends
+    /// that run the model here; others ignore it).
+    pub fusion: Option<crate::llm::Fusion>,
+    /// How long the person's turns are, and how far the reply follows.
+    pub rhythm: Option<plan::Rhythm>,
     /// Replies to sample and choose among (0 or 1: just one, streamed).
     pub candidates: usize,
     pub judge: Option<std::sync::Arc<dyn Judge>>,
@@ -57,6 +62,8 @@ impl std::fmt::Debug for StyleHints {
             .field("card", &self.card)
             .field("exemplars", &self.exemplars)
             .field("biases", &self.biases)
+            .field("fusion", &self.fusion)
+            .field("rhythm", &self.rhythm)
             .field("candidates", &self.candidates)
             .field("judge", &self.judge.is_some())
             .finish()
@@ -258,6 +265,8 @@ impl Mind {
         self.backend.warm_up()?;
         let mut opts = plan::options(persona);
         opts.max_tokens = 1;
+        // The worker learns the person's model now, not on the first reply.
+        opts.fusion = style.and_then(|s| s.fusion.clone());
         let req = Request {
             messages: self.messages(persona, style, &Context::default(), "Hello.", 1),
             opts,
@@ -322,6 +331,10 @@ impl Mind {
         opts.biases.extend(plan::memory_biases(&ctx.memories));
         if let Some(s) = style {
             opts.biases.extend(s.biases.iter().cloned());
+            opts.fusion = s.fusion.clone();
+            if let Some(r) = &s.rhythm {
+                plan::follow_rhythm(&mut opts, r);
+            }
         }
         let req = Request {
             messages: self.messages(persona, style, ctx, user_text, opts.max_tokens),

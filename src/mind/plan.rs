@@ -130,6 +130,38 @@ pub fn options(p: &Persona) -> GenerateOptions {
     }
 }
 
+/// How long the person's turns are (from their style profile) and how far
+/// a reply follows that length (the mirroring strength, 0..=1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rhythm {
+    pub words: f64,
+    pub sentences: f64,
+    pub strength: f64,
+}
+
+/// Moves the reply's sentence cap and token budget toward the person's
+/// usual turn, by the mirroring strength: someone who talks in short bursts
+/// gets short answers, a letter writer longer ones (within the slider's
+/// range: 1..=4 sentences, 16..=128 tokens).
+pub fn follow_rhythm(opts: &mut GenerateOptions, r: &Rhythm) {
+    let s = r.strength.clamp(0.0, 1.0);
+    if !(r.words.is_finite() && r.sentences.is_finite()) || r.words <= 0.0 || s == 0.0 {
+        return;
+    }
+    let lerp = |from: f64, to: f64| from + (to - from) * s;
+    let sentences = lerp(
+        opts.max_sentences.max(1) as f64,
+        r.sentences.clamp(1.0, 4.0),
+    );
+    // About 1.4 tokens per English word, and room to finish the sentence.
+    let tokens = lerp(
+        opts.max_tokens as f64,
+        (r.words * 1.4 + 12.0).clamp(16.0, 128.0),
+    );
+    opts.max_sentences = sentences.round() as usize;
+    opts.max_tokens = tokens.round() as usize;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,5 +187,41 @@ mod tests {
         assert!(system_prompt(&quiet, None).contains("one short sentence"));
         assert!(system_prompt(&loud, None).contains("question about them"));
         assert!(system_prompt(&loud, Some("They say \"honestly\" a lot.")).ends_with("a lot."));
+    }
+
+    #[test]
+    fn replies_follow_the_persons_rhythm_by_the_mirroring() {
+        let base = options(&Persona::default());
+        let terse = Rhythm {
+            words: 6.0,
+            sentences: 1.0,
+            strength: 1.0,
+        };
+        let mut o = base.clone();
+        follow_rhythm(&mut o, &terse);
+        assert_eq!(o.max_sentences, 1);
+        assert!(o.max_tokens < base.max_tokens);
+        let mut o = base.clone();
+        follow_rhythm(
+            &mut o,
+            &Rhythm {
+                words: 70.0,
+                sentences: 4.0,
+                strength: 1.0,
+            },
+        );
+        assert_eq!((o.max_sentences, o.max_tokens), (4, 110));
+        let mut o = base.clone();
+        follow_rhythm(
+            &mut o,
+            &Rhythm {
+                strength: 0.0,
+                ..terse
+            },
+        );
+        assert_eq!(
+            (o.max_sentences, o.max_tokens),
+            (base.max_sentences, base.max_tokens)
+        );
     }
 }

@@ -13,7 +13,7 @@
 //! phrases), which the store keeps per named profile (`store/style.rs`).
 
 pub mod background;
-pub mod lm;
+pub mod hints;
 pub mod portrait;
 pub mod text;
 pub mod traits;
@@ -26,8 +26,10 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::store::Store;
 pub use background::Background;
+pub use hints::{candidates, StyleJudge};
 use lm::KneserNey;
 use text::{sentences, words};
+pub use tofu_ngram as lm;
 use traits::{Counts, Traits};
 
 /// The profile the app learns into.
@@ -70,6 +72,11 @@ pub struct StyleModel {
     ngrams: HashMap<Vec<String>, u64>,
     /// The most recent words (for the vocabulary richness window).
     stream: Vec<String>,
+    /// Every sentence the language model learned, in order, and a running
+    /// hash after each (what the reply model's fusion learns, and how the
+    /// worker tells what it already has; see `hints`).
+    sentences: Arc<Vec<String>>,
+    hashes: Arc<Vec<u64>>,
 }
 
 fn contains_phrase(words: &[String], phrase: &[String]) -> bool {
@@ -132,6 +139,13 @@ impl StyleModel {
                 }
             }
             self.stream.extend(ws);
+            // FNV-1a, continued over each sentence and a separator.
+            let mut h = self.hashes.last().copied().unwrap_or(0xcbf2_9ce4_8422_2325);
+            for b in s.bytes().chain([0]) {
+                h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+            }
+            Arc::make_mut(&mut self.hashes).push(h);
+            Arc::make_mut(&mut self.sentences).push(s.clone());
         }
         let keep = 5_000;
         if self.stream.len() > 2 * keep {
@@ -308,75 +322,6 @@ impl StyleModel {
         scored.into_iter().take(k).map(|(_, t)| t.clone()).collect()
     }
 
-    /// What a reply gets from this style at mirroring strength `mirror`
-    /// (0 = nothing: the companion keeps its own voice).
-    pub fn hints(
-        self: &Arc<Self>,
-        bg: &Arc<Background>,
-        context: &str,
-        mirror: f32,
-    ) -> crate::mind::StyleHints {
-        if mirror < 0.05 || self.texts.is_empty() {
-            return crate::mind::StyleHints::default();
-        }
-        let strength = f32::clamp(mirror, 0.0, 1.0);
-        let mut biases = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        let words = self.distinctive_words(bg, 12).into_iter().map(|s| s.text);
-        let phrase_heads = self
-            .phrases(bg, 8)
-            .into_iter()
-            .filter_map(|s| s.text.split(' ').next().map(str::to_string));
-        for w in words.chain(phrase_heads) {
-            if !seen.insert(w.clone()) {
-                continue;
-            }
-            // As written mid-sentence and capitalised ("mr" is "Mr").
-            // The engine biases only texts that are a single token.
-            let mut cap = w.chars();
-            let capital = cap
-                .next()
-                .map(|c| c.to_uppercase().chain(cap).collect::<String>());
-            for form in std::iter::once(w.clone()).chain(capital.filter(|c| *c != w)) {
-                biases.push(crate::llm::Bias {
-                    text: Some(format!(" {form}")),
-                    contains: None,
-                    bias: 3.0 * strength,
-                });
-            }
-        }
-        crate::mind::StyleHints {
-            card: if mirror >= 0.3 {
-                format!(
-                    "Answer the way this person talks, in their words and rhythm:\n{}",
-                    self.card(bg, "")
-                )
-            } else {
-                String::new()
-            },
-            // A small model tends to answer its examples instead of the
-            // person (the reranker then picks a candidate that answers):
-            // short ones, and only near full mirroring.
-            exemplars: if mirror >= 0.9 {
-                self.exemplars(context, 6)
-                    .into_iter()
-                    .filter(|e| e.split_whitespace().count() <= 30)
-                    .take(3)
-                    .collect()
-            } else {
-                Vec::new()
-            },
-            biases,
-            // Sampling several replies and keeping the one most like the
-            // person costs one short generation each (the prompt is cached).
-            candidates: candidates(mirror),
-            judge: Some(Arc::new(StyleJudge {
-                model: Arc::clone(self),
-                bg: Arc::clone(bg),
-            })),
-        }
-    }
-
     /// A few plain lines a reply engine can put in its prompt (with the
     /// person's utterances closest to `context`, when it is not empty).
     pub fn card(&self, bg: &Background, context: &str) -> String {
@@ -482,44 +427,6 @@ impl StyleModel {
             s.push('.');
         }
         s
-    }
-}
-
-/// How many replies to sample and choose among at mirroring `mirror`.
-pub fn candidates(mirror: f32) -> usize {
-    match mirror {
-        m if m >= 0.9 => 4,
-        m if m >= 0.75 => 3,
-        m if m >= 0.5 => 2,
-        _ => 1,
-    }
-}
-
-/// How much a reply sounds like this person: per word, the log-ratio of
-/// their language model's probability to general English's (wordfreq), so
-/// common words weigh nothing and their own turns of phrase weigh most.
-pub struct StyleJudge {
-    pub model: Arc<StyleModel>,
-    pub bg: Arc<Background>,
-}
-
-impl crate::mind::Judge for StyleJudge {
-    fn score(&self, reply: &str) -> f64 {
-        let (mut ratio, mut n) = (0.0, 0usize);
-        for s in sentences(reply) {
-            let w = words(&s);
-            if w.is_empty() {
-                continue;
-            }
-            let (lp, _) = self.model.lm.score(&w);
-            let bg: f64 = w.iter().map(|x| self.bg.freq(x).log2()).sum();
-            ratio += lp - bg;
-            n += w.len();
-        }
-        if n == 0 {
-            return 0.0;
-        }
-        ratio / n as f64
     }
 }
 

@@ -1,29 +1,6 @@
 //! Words, sentences and documents, as the style model counts them.
 
-/// Lower-cased words; an apostrophe inside a word stays (`don't`, `i'm`),
-/// curly apostrophes become straight ones.
-pub fn words(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let chars: Vec<char> = text.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        let c = if c == '’' || c == '‘' { '\'' } else { c };
-        if c.is_alphanumeric() {
-            cur.extend(c.to_lowercase());
-        } else if c == '\''
-            && !cur.is_empty()
-            && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric())
-        {
-            cur.push('\'');
-        } else if !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
-}
+pub use tofu_ngram::words;
 
 /// Sentences (trimmed), split after `.`, `!`, `?` followed by a space, and at line breaks.
 pub fn sentences(text: &str) -> Vec<String> {
@@ -65,14 +42,6 @@ pub fn documents(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn words_keep_inner_apostrophes() {
-        assert_eq!(
-            words("I’m sure it's fine -- isn't it? 'Quoted' 3.5"),
-            ["i'm", "sure", "it's", "fine", "isn't", "it", "quoted", "3", "5"]
-        );
-    }
 
     #[test]
     fn documents_split_on_blank_and_rule_lines() {

@@ -9,6 +9,11 @@
 //!    "temperature":T,"top_p":P,"seed":S,"max_sentences":N,
 //!    "biases":[{"text":" word","bias":B} (single-token texts only) | {"contains":"?","bias":B}]}`
 //!   → `{"event":"token","text":...}`* then `{"event":"done",...,"stop":"eos|length|sentences|cancelled"}`
+//!   Optional `"fusion":{"id":ID,"weight":W,"keep":[words]}`: lean each word
+//!   toward the person's language model loaded by `style` (see `fusion`).
+//! - `{"op":"style","id":ID,"sentences":[...]}` → `{"event":"style","id":ID,"words":N,"ms":T}`:
+//!   learns a person's language model for fusion (one at a time); with
+//!   `"base":ID0`, adds the sentences to the loaded model `ID0` instead.
 //! - `{"op":"cancel"}` while generating: stops after the current token
 //!   (tokens take ~15 ms here), answered by `done` with `"stop":"cancelled"`.
 //! - any failure → `{"event":"error","message":...}`; the worker stays up.
@@ -18,6 +23,8 @@
 //! the same conversation) only evaluates what is new (`reused_tokens`).
 //!
 //! stderr is for llama.cpp's own noise (silenced) and panics.
+
+mod fusion;
 
 use std::collections::VecDeque;
 use std::io::{BufRead, Write};
@@ -44,6 +51,8 @@ struct Loaded {
     cached: Vec<LlamaToken>,
     /// Each token's text, computed once (for `contains` biases and sentence ends).
     pieces: Vec<String>,
+    /// The person's language model for fusion, once sent.
+    style: Option<fusion::Style>,
 }
 
 /// Requests, read on their own thread so a `cancel` arrives mid-generation.
@@ -161,7 +170,35 @@ fn handle(
                 template,
                 cached: Vec::new(),
                 pieces,
+                style: None,
             });
+            Ok(())
+        }
+        Some("style") => {
+            let l = loaded.as_mut().context("no model loaded")?;
+            let id = req["id"].as_str().context("style needs an id")?;
+            let sentences: Vec<String> = req["sentences"]
+                .as_array()
+                .context("style needs sentences")?
+                .iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect();
+            let started = Instant::now();
+            let style = match (req["base"].as_str(), l.style.take()) {
+                (Some(base), Some(mut old)) if old.id == base => {
+                    old.extend(id, &sentences, l.model);
+                    old
+                }
+                (Some(base), _) => bail!("the style `{base}` to add to is not loaded"),
+                (None, _) => fusion::Style::build(id, &sentences, l.model),
+            };
+            emit(&json!({
+                "event": "style",
+                "id": id,
+                "words": style.words(),
+                "ms": started.elapsed().as_secs_f64() * 1e3,
+            }));
+            l.style = Some(style);
             Ok(())
         }
         Some("generate") => {
@@ -320,6 +357,27 @@ fn generate(l: &mut Loaded, req: &Value, inbox: &mut Inbox) -> anyhow::Result<()
         chain.push(LlamaSampler::dist(seed));
     }
     let mut sampler = LlamaSampler::chain_simple(chain);
+    let fusion = match req.get("fusion").filter(|f| !f.is_null()) {
+        Some(f) => {
+            let id = f["id"].as_str().context("fusion needs an id")?;
+            let style = l
+                .style
+                .as_ref()
+                .filter(|s| s.id == id)
+                .with_context(|| format!("the style `{id}` is not loaded"))?;
+            let keep: Vec<String> = f["keep"]
+                .as_array()
+                .map(|k| {
+                    k.iter()
+                        .filter_map(|w| w.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let weight = f["weight"].as_f64().unwrap_or(0.0).clamp(0.0, 1.0);
+            Some((style, weight, fusion::Style::keep_tokens(l.model, &keep)))
+        }
+        None => None,
+    };
 
     let gen_started = Instant::now();
     let mut first_token_ms = None;
@@ -336,7 +394,17 @@ fn generate(l: &mut Loaded, req: &Value, inbox: &mut Inbox) -> anyhow::Result<()
             stop = "cancelled";
             break;
         }
-        let tok = sampler.sample(&l.ctx, batch.n_tokens() - 1);
+        let tok = match &fusion {
+            Some((style, weight, keep)) => {
+                let mut arr = l.ctx.token_data_array_ith(batch.n_tokens() - 1);
+                style.apply(&mut arr.data, &text, &l.pieces, *weight, keep);
+                sampler.apply(&mut arr);
+                let tok = arr.selected_token().context("no token was chosen")?;
+                sampler.accept(tok);
+                tok
+            }
+            None => sampler.sample(&l.ctx, batch.n_tokens() - 1),
+        };
         if vocab.is_eog(tok) {
             stop = if full { "sentences" } else { "eos" };
             break;

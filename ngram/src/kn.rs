@@ -153,12 +153,7 @@ impl KneserNey {
 
     /// The most likely next words after `prev` (last two words), best first.
     pub fn next_words(&self, prev: &[String], k: usize) -> Vec<(String, f64)> {
-        let ids: Vec<u32> = prev.iter().map(|w| self.lookup(w)).collect();
-        let (a, b) = match ids.as_slice() {
-            [] => (BOS, BOS),
-            [x] => (BOS, *x),
-            [.., x, y] => (*x, *y),
-        };
+        let (a, b) = self.history(prev);
         let mut cands: Vec<(u32, f64)> = (3..self.words.len() as u32)
             .chain([EOS])
             .map(|w| (w, self.p(a, b, w)))
@@ -173,6 +168,31 @@ impl KneserNey {
 
     pub fn vocabulary(&self) -> usize {
         self.words.len() - 3
+    }
+
+    /// The words learned, with their ids (not `<s>`, `</s>`, `<unk>`).
+    pub fn known_words(&self) -> impl Iterator<Item = (u32, &str)> {
+        self.words
+            .iter()
+            .enumerate()
+            .skip(3)
+            .map(|(i, w)| (i as u32, w.as_str()))
+    }
+
+    /// The history a next word is predicted from: the last two of `prev`
+    /// (the words so far in the sentence, lower-case).
+    pub fn history(&self, prev: &[String]) -> (u32, u32) {
+        let ids: Vec<u32> = prev.iter().rev().take(2).map(|w| self.lookup(w)).collect();
+        match ids.as_slice() {
+            [] => (BOS, BOS),
+            [y] => (BOS, *y),
+            [y, x, ..] => (*x, *y),
+        }
+    }
+
+    /// The probability of the word with id `w` after `history`.
+    pub fn probability(&self, history: (u32, u32), w: u32) -> f64 {
+        self.p(history.0, history.1, w)
     }
 }
 
@@ -207,5 +227,11 @@ mod tests {
         let other = m.perplexity(&[s("the cat sat on the mat")]);
         assert!(own < other / 3.0, "{own} vs {other}");
         assert_eq!(m.next_words(&s("i"), 1)[0].0, "think");
+        // The history is the last two words; a sentence's start is `<s> <s>`.
+        assert_eq!(m.history(&s("well then i")), m.history(&s("then i")));
+        assert_ne!(m.history(&s("well i")), m.history(&s("i")));
+        let think = m.known_words().find(|(_, w)| *w == "think").unwrap().0;
+        assert!(m.probability(m.history(&s("i")), think) > 0.5);
+        assert_eq!(m.known_words().count(), m.vocabulary());
     }
 }
