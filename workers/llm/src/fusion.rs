@@ -148,8 +148,11 @@ impl Style {
         let history = self.lm.history(&sentence_words(text));
         // Tokens that begin the same word ("I", " I", " i") form one choice:
         // the mix picks among words, the chat model keeps its say on case.
+        // Groups in the order first met, so sums run in the same order in
+        // every process (a test compares greedy replies across two).
         let mut tokens = Vec::new();
-        let mut groups: HashMap<String, (f64, f64)> = HashMap::new();
+        let mut groups: Vec<(f64, f64)> = Vec::new();
+        let mut group_of: HashMap<String, usize> = HashMap::new();
         for &i in &order {
             let tok: LlamaToken = data[i].id();
             let Some(piece) = pieces.get(tok.0 as usize) else {
@@ -165,26 +168,30 @@ impl Style {
             if keep.contains(&tok.0) {
                 q = q.max(p);
             }
-            let key = piece.trim_start().to_lowercase();
-            let g = groups.entry(key.clone()).or_insert((0.0, 0.0));
-            g.0 += p;
-            g.1 = g.1.max(q);
-            tokens.push((i, p, key));
+            let next = groups.len();
+            let g = *group_of
+                .entry(piece.trim_start().to_lowercase())
+                .or_insert(next);
+            if g == next {
+                groups.push((0.0, 0.0));
+            }
+            groups[g].0 += p;
+            groups[g].1 = groups[g].1.max(q);
+            tokens.push((i, p, g));
         }
         if tokens.is_empty() {
             return;
         }
-        let mass: f64 = groups.values().map(|g| g.0).sum();
-        let mixed: HashMap<&String, f64> = groups
+        let mass: f64 = groups.iter().map(|g| g.0).sum();
+        let mixed: Vec<f64> = groups
             .iter()
-            .map(|(k, &(p, q))| (k, (1.0 - weight) * p.ln() + weight * q.max(UNSEEN).ln()))
+            .map(|&(p, q)| (1.0 - weight) * p.ln() + weight * q.max(UNSEEN).ln())
             .collect();
-        let m = mixed.values().copied().fold(f64::MIN, f64::max);
-        let total = m + mixed.values().map(|x| (x - m).exp()).sum::<f64>().ln();
-        for (i, p, key) in &tokens {
-            let group = groups[key].0;
-            let lp = mass.ln() + mixed[key] - total + (p / group).ln();
-            data[*i].set_logit((lse + lp) as f32);
+        let m = mixed.iter().copied().fold(f64::MIN, f64::max);
+        let total = m + mixed.iter().map(|x| (x - m).exp()).sum::<f64>().ln();
+        for &(i, p, g) in &tokens {
+            let lp = mass.ln() + mixed[g] - total + (p / groups[g].0).ln();
+            data[i].set_logit((lse + lp) as f32);
         }
     }
 }
