@@ -37,15 +37,15 @@ pub use sentences::SentenceSplitter;
 
 /// What the style model offers a reply, scaled by the mirroring slider:
 /// a card for the system prompt (stable, so it stays cached), a few of the
-/// person's own utterances close to the context, and token biases toward
-/// their words and phrases. At high mirroring, also a judge of how much a
+/// person's own utterances close to the context, fusion with their
+/// language model (each word leans toward what they would say next) and
+/// their rhythm (reply length). At high mirroring, also a judge of how much a
 /// reply sounds like the person and how many candidates to choose among
 /// (see [`rerank`]).
 #[derive(Clone, Default)]
 pub struct StyleHints {
     pub card: String,
     pub exemplars: Vec<String>,
-    pub biases: Vec<crate::llm::Bias>,
     /// Lean each word toward the person's own language model (backends
     /// that run the model here; others ignore it).
     pub fusion: Option<crate::llm::Fusion>,
@@ -61,7 +61,6 @@ impl std::fmt::Debug for StyleHints {
         f.debug_struct("StyleHints")
             .field("card", &self.card)
             .field("exemplars", &self.exemplars)
-            .field("biases", &self.biases)
             .field("fusion", &self.fusion)
             .field("rhythm", &self.rhythm)
             .field("candidates", &self.candidates)
@@ -330,7 +329,6 @@ impl Mind {
         let mut opts = plan::options(persona);
         opts.biases.extend(plan::memory_biases(&ctx.memories));
         if let Some(s) = style {
-            opts.biases.extend(s.biases.iter().cloned());
             opts.fusion = s.fusion.clone();
             if let Some(r) = &s.rhythm {
                 plan::follow_rhythm(&mut opts, r);

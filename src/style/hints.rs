@@ -53,7 +53,6 @@ impl StyleModel {
             } else {
                 Vec::new()
             },
-            biases: Vec::new(),
             // What is being talked about is never pushed down.
             fusion: (!self.sentences.is_empty()).then(|| Fusion {
                 sentences: Arc::clone(&self.sentences),
