@@ -6,7 +6,7 @@
 //! author is learned from the learning half; for a fixed list of neutral
 //! prompts, each profile answers at mirror 1.0 and at 0.0 through the same
 //! reply engine the app uses. Every reply is attributed to an author by a
-//! character-trigram classifier trained on the held-out halves (its own
+//! character n-gram classifier trained on the held-out halves (its own
 //! code: it shares nothing with the style model). Relevance: the share of
 //! replies that mention the prompt's topic (a content word of the prompt,
 //! compared on its first five letters).
@@ -56,37 +56,50 @@ pub const PROMPTS: [&str; 30] = [
     "What are your plans for the evening?",
 ];
 
-/// The held-out classifier: character trigrams, naive Bayes with add-one
-/// smoothing (a standard authorship baseline; nothing shared with the
-/// style model, which works on words).
-struct Trigrams {
-    counts: HashMap<[char; 3], f64>,
+/// The held-out classifier: naive Bayes over character 2- to 5-grams
+/// (lowercased, whitespace collapsed, padded with a space at each end) with
+/// additive smoothing of 0.1. A standard authorship baseline, picked for its
+/// accuracy on the authors' own writing it was not trained on (their
+/// learning halves), never on replies: 88 % on 20-word passages, 93 % at 35,
+/// 95 % at 50, where character trigrams with add-one smoothing got 81, 88
+/// and 92. It shares nothing with the style model, which works on words.
+struct CharGrams {
+    counts: HashMap<String, f64>,
     total: f64,
 }
 
-fn trigrams(text: &str) -> Vec<[char; 3]> {
-    let chars: Vec<char> = text
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_whitespace() { ' ' } else { c })
-        .collect();
-    chars.windows(3).map(|w| [w[0], w[1], w[2]]).collect()
+const GRAMS: std::ops::RangeInclusive<usize> = 2..=5;
+const SMOOTHING: f64 = 0.1;
+
+fn char_grams(text: &str) -> Vec<String> {
+    let mut chars = vec![' '];
+    for w in text.split_whitespace() {
+        chars.extend(w.chars().flat_map(char::to_lowercase));
+        chars.push(' ');
+    }
+    GRAMS
+        .flat_map(|n| chars.windows(n).map(|w| w.iter().collect::<String>()))
+        .collect()
 }
 
-impl Trigrams {
-    fn of(text: &str) -> Trigrams {
-        let mut counts: HashMap<[char; 3], f64> = HashMap::new();
-        for t in trigrams(text) {
-            *counts.entry(t).or_default() += 1.0;
+impl CharGrams {
+    fn of(text: &str) -> CharGrams {
+        let mut counts: HashMap<String, f64> = HashMap::new();
+        for g in char_grams(text) {
+            *counts.entry(g).or_default() += 1.0;
         }
         let total = counts.values().sum();
-        Trigrams { counts, total }
+        CharGrams { counts, total }
     }
 
-    /// Log-likelihood of `text` (vocabulary size `v` for smoothing).
-    fn score(&self, text: &[[char; 3]], v: f64) -> f64 {
-        text.iter()
-            .map(|t| ((self.counts.get(t).copied().unwrap_or(0.0) + 1.0) / (self.total + v)).ln())
+    /// Log-likelihood of the grams of a text (vocabulary size `v`).
+    fn score(&self, grams: &[String], v: f64) -> f64 {
+        grams
+            .iter()
+            .map(|g| {
+                let c = self.counts.get(g).copied().unwrap_or(0.0);
+                ((c + SMOOTHING) / (self.total + SMOOTHING * v)).ln()
+            })
             .sum()
     }
 }
@@ -212,7 +225,7 @@ pub fn run(
         let t = Instant::now();
         let m = StyleModel::build(&name, &learn, &[]);
         let learn_ms = t.elapsed().as_secs_f64() * 1e3;
-        classifiers.push(Trigrams::of(&held.join("\n")));
+        classifiers.push(CharGrams::of(&held.join("\n")));
         authors.push(AuthorFigures {
             author: name,
             learned_docs: learn.len(),
@@ -231,13 +244,12 @@ pub fn run(
         authors[i].perplexity_other = models[1 - i].perplexity(&held);
     }
     let v = {
-        let mut all: std::collections::HashSet<[char; 3]> =
-            classifiers[0].counts.keys().copied().collect();
-        all.extend(classifiers[1].counts.keys().copied());
+        let mut all: std::collections::HashSet<&String> = classifiers[0].counts.keys().collect();
+        all.extend(classifiers[1].counts.keys());
         all.len() as f64 + 1.0
     };
     let classify = |text: &str| {
-        let t = trigrams(text);
+        let t = char_grams(text);
         if classifiers[0].score(&t, v) >= classifiers[1].score(&t, v) {
             0
         } else {

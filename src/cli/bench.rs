@@ -148,7 +148,7 @@ pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
                 r.relevance_kept * 100.0
             );
             println!(
-                "style hints (card + exemplars + biases) in {:.1} ms; classifier on held-out letters: {:.0}%",
+                "style hints (card + exemplars + fusion) in {:.1} ms; classifier on held-out letters: {:.0}%",
                 r.card_ms,
                 r.classifier_accuracy_on_letters * 100.0
             );

@@ -310,6 +310,16 @@ impl Mind {
         }
         outcome.tokens = tokens;
         let i = rerank::best(judge, &req.user_text, &texts).unwrap_or(0);
+        for (k, t) in texts.iter().enumerate() {
+            tracing::debug!(
+                candidate = k,
+                chosen = k == i,
+                score = rerank::score(judge, &req.user_text, t),
+                style = judge.map(|j| j.score(t)),
+                text = t.as_str(),
+                "reply candidate"
+            );
+        }
         Ok((texts.swap_remove(i), outcome))
     }
 
