@@ -261,7 +261,7 @@ fn talking_over_the_companion_stops_it_and_the_new_turn_is_heard_whole() {
 }
 
 #[test]
-fn missing_speakers_are_a_clear_error_and_say_can_write_a_file_instead() {
+fn missing_speakers_are_a_clear_error_and_say_can_write_a_file_instead_without_stage_directions() {
     let err = SpeakerSink::open(Some("no-such-speaker-anywhere"))
         .err()
         .expect("no such device")
@@ -288,6 +288,21 @@ fn missing_speakers_are_a_clear_error_and_say_can_write_a_file_instead() {
     }
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
     assert!(voiced_s(&read_wav_16k_mono(&a).unwrap()) > 0.3);
+
+    // Stage directions a model writes are acted, not read out.
+    let c = data.path().join("c.wav");
+    common::stdout_of(
+        common::tofu(data.path())
+            .args([
+                "say",
+                "--voice",
+                "flite",
+                "(laughs) Good morning. *waves*",
+                "--out",
+            ])
+            .arg(&c),
+    );
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&c).unwrap());
 }
 
 /// A microphone in a room with speakers: the recording plus what the

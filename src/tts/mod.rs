@@ -11,12 +11,14 @@
 
 pub mod flite;
 pub mod piper;
+pub mod speakable;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 pub use flite::FliteVoice;
 pub use piper::{PiperVoice, DEFAULT_VOICE, RUNTIME};
+pub use speakable::speakable;
 
 /// Samples of speech, mono, in [-1, 1].
 #[derive(Debug, Clone)]
@@ -88,7 +90,8 @@ impl VoiceSettings {
     }
 }
 
-/// A voice with the settings' rate and volume applied.
+/// A voice with the settings' rate and volume applied, that says only what
+/// is meant to be heard ([`speakable`]).
 pub struct Tuned {
     inner: Box<dyn Voice>,
     volume: f32,
@@ -101,8 +104,17 @@ impl Voice for Tuned {
     fn sample_rate(&self) -> u32 {
         self.inner.sample_rate()
     }
+    /// Stage directions ("(laughs)") are left out; a sentence that is only
+    /// one gives no speech.
     fn synthesize(&mut self, text: &str) -> Result<Speech> {
-        let mut s = self.inner.synthesize(text)?;
+        let text = speakable(text);
+        if !text.chars().any(char::is_alphanumeric) {
+            return Ok(Speech {
+                samples: Vec::new(),
+                sample_rate: self.inner.sample_rate(),
+            });
+        }
+        let mut s = self.inner.synthesize(&text)?;
         if self.volume < 1.0 {
             for x in &mut s.samples {
                 *x *= self.volume;
