@@ -115,6 +115,19 @@ fn each_author_gets_their_own_profile_and_language_model() {
         card.contains("They often say") && card.contains("How they talk:"),
         "{card}"
     );
+    // It names her rarer words, not everyday ones (a small model told
+    // "words they like: very" says "very" in every line).
+    let named = card
+        .lines()
+        .find_map(|l| l.strip_prefix("Words they like: "))
+        .expect("a word list");
+    let named: Vec<&str> = named.trim_end_matches('.').split(", ").collect();
+    assert!(named.len() >= 4, "{card}");
+    assert!(named.iter().all(|w| bg.freq(w) < 5e-4), "{named:?}");
+    assert!(
+        !named.contains(&"very") && !named.contains(&"i"),
+        "{named:?}"
+    );
 }
 
 #[test]
