@@ -123,11 +123,31 @@ fn each_author_gets_their_own_profile_and_language_model() {
         .expect("a word list");
     let named: Vec<&str> = named.trim_end_matches('.').split(", ").collect();
     assert!(named.len() >= 4, "{card}");
-    assert!(named.iter().all(|w| bg.freq(w) < 5e-4), "{named:?}");
     assert!(
-        !named.contains(&"very") && !named.contains(&"i"),
+        named.iter().all(|w| bg.freq(&w.to_lowercase()) < 5e-4),
         "{named:?}"
     );
+    assert!(
+        !named.contains(&"very") && !named.contains(&"I"),
+        "{named:?}"
+    );
+    // Words are shown as she writes them (a model shown "i shall" or "mrs"
+    // writes them so).
+    assert_eq!(austen.written("i"), "I");
+    assert_eq!(austen.written("mrs"), "Mrs");
+    assert_eq!(austen.written("very"), "very");
+    for w in &named {
+        assert_eq!(*w, austen.written(&w.to_lowercase()), "{card}");
+    }
+    assert!(
+        named.iter().any(|w| w.starts_with(char::is_uppercase)),
+        "{card}"
+    );
+    let often = card
+        .lines()
+        .find(|l| l.starts_with("They often say"))
+        .unwrap();
+    assert!(!often.contains("\"i ") && !often.contains(" i "), "{often}");
 }
 
 #[test]

@@ -30,6 +30,7 @@ pub use hints::{candidates, StyleJudge};
 use lm::KneserNey;
 use text::{sentences, words};
 pub use tofu_ngram as lm;
+use tofu_ngram::written_words;
 use traits::{Counts, Traits};
 
 /// The profile the app learns into.
@@ -70,6 +71,9 @@ pub struct StyleModel {
     /// In how many texts each word appears (for the exemplars' idf).
     doc_freq: HashMap<String, u64>,
     ngrams: HashMap<Vec<String>, u64>,
+    /// Per word, how often it is written with a capital inside a sentence,
+    /// and how often it is inside one at all ("I", "Mrs", "Fanny").
+    capitals: HashMap<String, (u32, u32)>,
     /// The most recent words (for the vocabulary richness window).
     stream: Vec<String>,
     /// Every sentence the language model learned, in order, and a running
@@ -134,6 +138,11 @@ impl StyleModel {
         }
         for s in &kept {
             let ws = words(s);
+            for (w, as_written) in ws.iter().zip(written_words(s)).skip(1) {
+                let c = self.capitals.entry(w.clone()).or_default();
+                c.0 += u32::from(as_written.starts_with(char::is_uppercase));
+                c.1 += 1;
+            }
             self.lm.learn(&ws);
             for w in &ws {
                 *self.unigrams.entry(w.clone()).or_default() += 1;
@@ -327,6 +336,21 @@ impl StyleModel {
         scored.into_iter().take(k).map(|(_, t)| t.clone()).collect()
     }
 
+    /// `word` (lower case) as this person writes it: capitalised if they
+    /// mostly capitalise it inside a sentence ("I", "Mrs", "Fanny"). A
+    /// model shown "i shall" or "mrs" writes them so.
+    pub fn written(&self, word: &str) -> String {
+        match self.capitals.get(word) {
+            Some(&(cap, all)) if cap * 2 > all => {
+                let mut c = word.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect())
+                    .unwrap_or_default()
+            }
+            _ => word.to_string(),
+        }
+    }
+
     /// A few plain lines a reply engine can put in its prompt (with the
     /// person's utterances closest to `context`, when it is not empty).
     pub fn card(&self, bg: &Background, context: &str) -> String {
@@ -355,7 +379,10 @@ impl StyleModel {
             .into_iter()
             .filter(|s| s.text.split(' ').any(rare))
             .take(5)
-            .map(|s| format!("\"{}\"", s.text))
+            .map(|s| {
+                let ws: Vec<String> = s.text.split(' ').map(|w| self.written(w)).collect();
+                format!("\"{}\"", ws.join(" "))
+            })
             .collect();
         if !phrases.is_empty() {
             lines.push(format!("They often say {}.", phrases.join(", ")));
@@ -366,6 +393,7 @@ impl StyleModel {
             .map(|s| s.text)
             .filter(|w| rare(w))
             .take(8)
+            .map(|w| self.written(&w))
             .collect();
         if !words.is_empty() {
             lines.push(format!("Words they like: {}.", words.join(", ")));

@@ -26,6 +26,9 @@ use tofu_ngram::{words, KneserNey};
 const TOP: usize = 48;
 /// The person's probability of a word they have never said.
 const UNSEEN: f64 = 1e-5;
+/// A case variant of a word below this share of its likeliest variant is
+/// not written.
+const CASE_FLOOR: f64 = 0.1;
 
 /// A person's language model, ready to fuse.
 pub struct Style {
@@ -151,7 +154,9 @@ impl Style {
         // Groups in the order first met, so sums run in the same order in
         // every process (a test compares greedy replies across two).
         let mut tokens = Vec::new();
-        let mut groups: Vec<(f64, f64)> = Vec::new();
+        // Per group: the chat model's probability, the person's, and the
+        // chat model's best variant.
+        let mut groups: Vec<(f64, f64, f64)> = Vec::new();
         let mut group_of: HashMap<String, usize> = HashMap::new();
         for &i in &order {
             let tok: LlamaToken = data[i].id();
@@ -173,10 +178,11 @@ impl Style {
                 .entry(piece.trim_start().to_lowercase())
                 .or_insert(next);
             if g == next {
-                groups.push((0.0, 0.0));
+                groups.push((0.0, 0.0, 0.0));
             }
             groups[g].0 += p;
             groups[g].1 = groups[g].1.max(q);
+            groups[g].2 = groups[g].2.max(p);
             tokens.push((i, p, g));
         }
         if tokens.is_empty() {
@@ -185,12 +191,28 @@ impl Style {
         let mass: f64 = groups.iter().map(|g| g.0).sum();
         let mixed: Vec<f64> = groups
             .iter()
-            .map(|&(p, q)| (1.0 - weight) * p.ln() + weight * q.max(UNSEEN).ln())
+            .map(|&(p, q, _)| (1.0 - weight) * p.ln() + weight * q.max(UNSEEN).ln())
             .collect();
         let m = mixed.iter().copied().fold(f64::MIN, f64::max);
         let total = m + mixed.iter().map(|x| (x - m).exp()).sum::<f64>().ln();
+        // The case is the chat model's choice, not a draw: a variant it
+        // finds far less likely than the group's best ("i" beside "I", "mr"
+        // beside "Mr") gets nothing. Raising the whole group would raise
+        // it too, and the repetition penalty on a much-used "I" lets it
+        // through.
+        let case = |p: f64, g: usize| p >= CASE_FLOOR * groups[g].2;
+        let mut kept = vec![0.0; groups.len()];
+        for &(_, p, g) in &tokens {
+            if case(p, g) {
+                kept[g] += p;
+            }
+        }
         for &(i, p, g) in &tokens {
-            let lp = mass.ln() + mixed[g] - total + (p / groups[g].0).ln();
+            let lp = if case(p, g) {
+                mass.ln() + mixed[g] - total + (p / kept[g]).ln()
+            } else {
+                -50.0
+            };
             data[i].set_logit((lse + lp) as f32);
         }
     }
@@ -227,5 +249,62 @@ mod tests {
         assert!(sentence_words("").is_empty());
         assert_eq!(sentence_words("Mr. Smith came"), ["smith", "came"]);
         assert_eq!(forms("i"), [" i", "i", " I", "I"]);
+    }
+
+    fn softmax(data: &[LlamaTokenData]) -> Vec<f64> {
+        let m = data
+            .iter()
+            .map(|d| f64::from(d.logit()))
+            .fold(f64::MIN, f64::max);
+        let z: f64 = data.iter().map(|d| (f64::from(d.logit()) - m).exp()).sum();
+        data.iter()
+            .map(|d| (f64::from(d.logit()) - m).exp() / z)
+            .collect()
+    }
+
+    #[test]
+    fn the_mix_moves_words_not_punctuation_and_never_lowercases_i() {
+        // A person who begins with "I", and four candidate tokens for the
+        // first word of a sentence.
+        let mut lm = KneserNey::new();
+        for s in [
+            "I am here.",
+            "I think so.",
+            "I went out.",
+            "We saw the sea.",
+        ] {
+            lm.learn(&words(s));
+        }
+        let id = |w: &str| lm.known_words().find(|(_, k)| *k == w).unwrap().0;
+        let first = HashMap::from([(0, vec![id("i")]), (1, vec![id("i")]), (2, vec![id("the")])]);
+        let style = Style {
+            id: "p".into(),
+            lm,
+            first,
+        };
+        let pieces: Vec<String> = [" I", " i", " the", "."].map(String::from).into();
+        let logits = [2.0, -1.0, 2.5, 1.0];
+        let fresh = || -> Vec<LlamaTokenData> {
+            (0..4)
+                .map(|t| LlamaTokenData::new(LlamaToken(t), logits[t as usize], 0.0))
+                .collect()
+        };
+        let before = softmax(&fresh());
+        let mut data = fresh();
+        style.apply(&mut data, "", &pieces, 0.5, &HashSet::new());
+        let after = softmax(&data);
+        // Punctuation keeps its probability; the words share theirs.
+        assert!((after[3] - before[3]).abs() < 1e-6, "{before:?} {after:?}");
+        // The person says "I" far more than "the" here: the mix follows.
+        assert!(
+            after[0] / after[2] > 3.0 * before[0] / before[2],
+            "{after:?}"
+        );
+        // " i" is a case variant the chat model finds unlikely: never drawn.
+        assert!(before[1] > 0.01 && after[1] < 1e-12, "{before:?} {after:?}");
+        // No weight, no change.
+        let mut same = fresh();
+        style.apply(&mut same, "Well, ", &pieces, 0.0, &HashSet::new());
+        assert_eq!(softmax(&same), before);
     }
 }
