@@ -86,6 +86,9 @@ pub struct GenerateOptions {
     pub seed: u32,
     pub biases: Vec<Bias>,
     pub fusion: Option<Fusion>,
+    /// Words never written, exactly as given (case counts), however the
+    /// tokens cut them.
+    pub avoid: Vec<String>,
     /// Give up (and stop the worker) when no token comes for this long.
     pub timeout: Duration,
 }
@@ -100,6 +103,7 @@ impl Default for GenerateOptions {
             seed: 0,
             biases: Vec::new(),
             fusion: None,
+            avoid: Vec::new(),
             timeout: Duration::from_secs(20),
         }
     }
@@ -311,6 +315,7 @@ impl LlmWorker {
             "seed": opts.seed,
             "biases": opts.biases,
             "fusion": fusion,
+            "avoid": opts.avoid,
         }))?;
         let mut tokens = 0;
         let mut last = Instant::now();

@@ -338,6 +338,7 @@ impl Mind {
         let started = Instant::now();
         let mut opts = plan::options(persona);
         opts.biases.extend(plan::memory_biases(&ctx.memories));
+        opts.avoid.extend(plan::avoid_name(persona, user_text));
         if let Some(s) = style {
             opts.fusion = s.fusion.clone();
             if let Some(r) = &s.rhythm {

@@ -1,6 +1,6 @@
 //! Words, sentences and documents, as the style model counts them.
 
-pub use tofu_ngram::words;
+pub use tofu_ngram::{words, written_words};
 
 /// Sentences (trimmed), split after `.`, `!`, `?` followed by a space, and at line breaks.
 pub fn sentences(text: &str) -> Vec<String> {

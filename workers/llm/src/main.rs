@@ -11,6 +11,8 @@
 //!   → `{"event":"token","text":...}`* then `{"event":"done",...,"stop":"eos|length|sentences|cancelled"}`
 //!   Optional `"fusion":{"id":ID,"weight":W,"keep":[words]}`: lean each word
 //!   toward the person's language model loaded by `style` (see `fusion`).
+//!   Optional `"avoid":[words]`: words never written (as given, case
+//!   counts), however the tokens cut them (see `avoid`).
 //! - `{"op":"style","id":ID,"sentences":[...]}` → `{"event":"style","id":ID,"words":N,"ms":T}`:
 //!   learns a person's language model for fusion (one at a time); with
 //!   `"base":ID0`, adds the sentences to the loaded model `ID0` instead.
@@ -24,6 +26,7 @@
 //!
 //! stderr is for llama.cpp's own noise (silenced) and panics.
 
+mod avoid;
 mod fusion;
 
 use std::collections::VecDeque;
@@ -51,6 +54,8 @@ struct Loaded {
     cached: Vec<LlamaToken>,
     /// Each token's text, computed once (for `contains` biases and sentence ends).
     pieces: Vec<String>,
+    /// The same, sorted (for `avoid`).
+    sorted: avoid::Pieces,
     /// The person's language model for fusion, once sent.
     style: Option<fusion::Style>,
 }
@@ -150,12 +155,13 @@ fn handle(
                 Err(_) => (LlamaChatTemplate::new("chatml")?, false),
             };
             let vocab = model.vocab();
-            let pieces = (0..model.n_vocab())
+            let pieces: Vec<String> = (0..model.n_vocab())
                 .map(|t| {
                     String::from_utf8_lossy(&vocab.token_to_piece(LlamaToken::new(t), false, None))
                         .into_owned()
                 })
                 .collect();
+            let sorted = avoid::Pieces::new(&pieces);
             emit(&json!({
                 "event": "loaded",
                 "n_vocab": model.n_vocab(),
@@ -170,6 +176,7 @@ fn handle(
                 template,
                 cached: Vec::new(),
                 pieces,
+                sorted,
                 style: None,
             });
             Ok(())
@@ -379,6 +386,15 @@ fn generate(l: &mut Loaded, req: &Value, inbox: &mut Inbox) -> anyhow::Result<()
         None => None,
     };
 
+    let avoid: Vec<String> = req["avoid"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|w| w.as_str().filter(|w| !w.is_empty()).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+
     let gen_started = Instant::now();
     let mut first_token_ms = None;
     let mut pending = Vec::<u8>::new();
@@ -394,16 +410,25 @@ fn generate(l: &mut Loaded, req: &Value, inbox: &mut Inbox) -> anyhow::Result<()
             stop = "cancelled";
             break;
         }
-        let tok = match &fusion {
-            Some((style, weight, keep)) => {
-                let mut arr = l.ctx.token_data_array_ith(batch.n_tokens() - 1);
+        let banned = avoid::banned(&l.sorted, &avoid, &text);
+        let tok = if fusion.is_some() || !banned.is_empty() {
+            let mut arr = l.ctx.token_data_array_ith(batch.n_tokens() - 1);
+            if let Some((style, weight, keep)) = &fusion {
                 style.apply(&mut arr.data, &text, &l.pieces, *weight, keep);
-                sampler.apply(&mut arr);
-                let tok = arr.selected_token().context("no token was chosen")?;
-                sampler.accept(tok);
-                tok
             }
-            None => sampler.sample(&l.ctx, batch.n_tokens() - 1),
+            if !banned.is_empty() {
+                for d in arr.data.iter_mut() {
+                    if banned.binary_search(&d.id().0).is_ok() {
+                        d.set_logit(f32::NEG_INFINITY);
+                    }
+                }
+            }
+            sampler.apply(&mut arr);
+            let tok = arr.selected_token().context("no token was chosen")?;
+            sampler.accept(tok);
+            tok
+        } else {
+            sampler.sample(&l.ctx, batch.n_tokens() - 1)
         };
         if vocab.is_eog(tok) {
             stop = if full { "sentences" } else { "eos" };
