@@ -102,10 +102,9 @@ pub fn memory_biases(memories: &[super::Memory]) -> Vec<Bias> {
         .collect()
 }
 
-/// Decoding settings for a persona.
 /// The companion's name written in lower case is a word of its own to a
 /// small model: "Tofu" becomes "my tofu got ready", "I'm a very good tofu"
-/// (one reply in seven in `tofu bench style`). Unless the person said the
+/// (11 of 120 replies in `tofu bench style`). Unless the person said the
 /// word, the reply never writes it so; the name as a name stays.
 pub fn avoid_name(p: &Persona, user_text: &str) -> Option<String> {
     let name = p.name.trim().to_lowercase();
@@ -114,6 +113,7 @@ pub fn avoid_name(p: &Persona, user_text: &str) -> Option<String> {
     (one_word && !said).then_some(name)
 }
 
+/// Decoding settings for a persona.
 pub fn options(p: &Persona) -> GenerateOptions {
     let max_sentences = 1 + (p.verbosity * 3.0).round() as usize; // 1..=4
     let mut biases = Vec::new();
