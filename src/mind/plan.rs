@@ -117,18 +117,21 @@ pub fn avoid_name(p: &Persona, user_text: &str) -> Option<String> {
 pub fn options(p: &Persona) -> GenerateOptions {
     let max_sentences = 1 + (p.verbosity * 3.0).round() as usize; // 1..=4
     let mut biases = Vec::new();
-    // -2.5 (no questions) .. +2.5 (questions): question marks' logits.
-    // -8 (questions all but banned) .. 0 .. +6 (a question is likely).
-    let q = if p.curiosity < 0.5 {
-        -16.0 * (0.5 - p.curiosity)
-    } else {
-        12.0 * (p.curiosity - 0.5)
-    };
-    if q.abs() > 0.1 {
+    // Below 0.5, every token holding a "?" is pushed down (-8 at 0: questions
+    // all but banned). Above, only the plain "?" token is pushed up (+3 at
+    // 1): pushing every "?"-token up by +6 made "You??!?!?????" of a reply
+    // (the worker now also refuses any run of three marks).
+    if p.curiosity < 0.5 - 0.01 {
         biases.push(Bias {
             text: None,
             contains: Some("?".into()),
-            bias: q,
+            bias: -16.0 * (0.5 - p.curiosity),
+        });
+    } else if p.curiosity > 0.5 + 0.01 {
+        biases.push(Bias {
+            text: Some("?".into()),
+            contains: None,
+            bias: 6.0 * (p.curiosity - 0.5),
         });
     }
     GenerateOptions {

@@ -28,6 +28,7 @@
 
 mod avoid;
 mod fusion;
+mod marks;
 
 use std::collections::VecDeque;
 use std::io::{BufRead, Write};
@@ -56,6 +57,8 @@ struct Loaded {
     pieces: Vec<String>,
     /// The same, sorted (for `avoid`).
     sorted: avoid::Pieces,
+    /// The tokens that hold a punctuation mark (no runs of three).
+    marks: marks::MarkTokens,
     /// The person's language model for fusion, once sent.
     style: Option<fusion::Style>,
 }
@@ -162,6 +165,7 @@ fn handle(
                 })
                 .collect();
             let sorted = avoid::Pieces::new(&pieces);
+            let marks = marks::MarkTokens::new(&pieces);
             emit(&json!({
                 "event": "loaded",
                 "n_vocab": model.n_vocab(),
@@ -177,6 +181,7 @@ fn handle(
                 cached: Vec::new(),
                 pieces,
                 sorted,
+                marks,
                 style: None,
             });
             Ok(())
@@ -410,7 +415,10 @@ fn generate(l: &mut Loaded, req: &Value, inbox: &mut Inbox) -> anyhow::Result<()
             stop = "cancelled";
             break;
         }
-        let banned = avoid::banned(&l.sorted, &avoid, &text);
+        let mut banned = avoid::banned(&l.sorted, &avoid, &text);
+        banned.extend(l.marks.banned(&text));
+        banned.sort_unstable();
+        banned.dedup();
         let tok = if fusion.is_some() || !banned.is_empty() {
             let mut arr = l.ctx.token_data_array_ith(batch.n_tokens() - 1);
             if let Some((style, weight, keep)) = &fusion {
