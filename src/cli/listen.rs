@@ -14,7 +14,7 @@ use clap::Args;
 use tofu::audio::mic::{list_input_devices, MicSource};
 use tofu::audio::source::{AudioSource, Pace, WavSource};
 use tofu::hear::{listen, Controls, HearEvent, Heard, ListenConfig};
-use tofu::store::{AudioIn, ConversationId, NewTurn, Source, Store};
+use tofu::store::{AudioIn, NewTurn, Source, Store};
 use tofu::stt::SpeechModel;
 use tofu::Paths;
 
@@ -59,17 +59,17 @@ pub struct ListenArgs {
     pub output_device: Option<String>,
 }
 
-/// Saves each heard turn into one conversation, started at the first turn.
+/// Saves each heard turn into one conversation, started at the first turn,
+/// through the engine's one path for keeping turns.
 struct Keeper {
     store: Store,
-    conversation: Option<ConversationId>,
+    keeper: tofu::store::keep::Keeper,
     listen_started: i64,
     model: String,
 }
 
 impl Keeper {
     fn keep(&mut self, h: &Heard) -> tofu::Result<()> {
-        let conversation = self.conversation()?;
         let turn = NewTurn {
             language: Some(h.language.clone()),
             confidence: Some(f64::from(h.confidence)),
@@ -81,35 +81,16 @@ impl Keeper {
             )
         };
         let audio = h.audio.as_deref().map(AudioIn::InDataDir);
-        let stored = self.store.add_turn(conversation, turn, audio)?;
-        // Every final transcript feeds the style model.
-        self.store.add_style_texts(
-            tofu::style::DEFAULT_PROFILE,
-            &[stored.heard_text],
-            "turn",
-            Some(stored.id),
-        )?;
+        self.keeper.keep_person(&mut self.store, turn, audio)?;
         Ok(())
     }
 
     fn keep_untranscribed(&mut self, audio: &std::path::Path) -> tofu::Result<()> {
-        let conversation = self.conversation()?;
         let now = tofu::store::now_ms();
         let turn = NewTurn::user("", now, now);
-        self.store
-            .add_turn(conversation, turn, Some(AudioIn::InDataDir(audio)))?;
+        self.keeper
+            .keep_person(&mut self.store, turn, Some(AudioIn::InDataDir(audio)))?;
         Ok(())
-    }
-
-    fn conversation(&mut self) -> tofu::Result<ConversationId> {
-        Ok(match self.conversation {
-            Some(c) => c,
-            None => *self.conversation.insert(self.store.start_conversation(
-                self.listen_started,
-                Source::Live,
-                None,
-            )?),
-        })
     }
 }
 
@@ -139,7 +120,7 @@ pub fn run(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
         true => None,
         false => Some(Keeper {
             store: Store::open(&paths.data_dir)?,
-            conversation: None,
+            keeper: tofu::store::keep::Keeper::new(Source::Live, tofu::style::DEFAULT_PROFILE),
             listen_started: 0,
             model: String::new(),
         }),

@@ -10,6 +10,7 @@ use clap::Args;
 use tofu::audio::wav::read_wav_16k_mono;
 use tofu::audio::SAMPLE_RATE;
 use tofu::hear::{transcribe_utterances, Utterance, VadConfig};
+use tofu::store::keep::Keeper;
 use tofu::store::{AudioIn, ConversationId, NewTurn, Source, Store};
 use tofu::stt::{SpeechModel, TranscribeOptions, Transcript};
 use tofu::Paths;
@@ -40,10 +41,11 @@ pub struct TranscribeArgs {
     pub save: bool,
 }
 
-/// Where `--save` puts things: one conversation, files laid end to end.
+/// Where `--save` puts things: one conversation, files laid end to end,
+/// kept through the engine's one path for keeping turns.
 struct Saver {
     store: Store,
-    conversation: Option<ConversationId>,
+    keeper: Keeper,
     started_at: i64,
     /// Where the next file starts on the conversation's timeline.
     offset_ms: i64,
@@ -58,15 +60,6 @@ impl Saver {
     ) -> anyhow::Result<Vec<String>> {
         let mut ids = Vec::new();
         for (u, t) in utterances.iter().filter(|(_, t)| !t.text.is_empty()) {
-            let conversation = match self.conversation {
-                Some(c) => c,
-                None => {
-                    let c =
-                        self.store
-                            .start_conversation(self.started_at, Source::Recording, None)?;
-                    *self.conversation.insert(c)
-                }
-            };
             let base = self.started_at + self.offset_ms;
             let turn = NewTurn {
                 language: Some(t.language.clone()),
@@ -78,20 +71,19 @@ impl Saver {
                     base + (u.end_s() * 1e3).round() as i64,
                 )
             };
-            let stored =
-                self.store
-                    .add_turn(conversation, turn, Some(AudioIn::Samples(&u.samples)))?;
-            // Every saved transcript feeds the style model.
-            self.store.add_style_texts(
-                tofu::style::DEFAULT_PROFILE,
-                std::slice::from_ref(&stored.heard_text),
-                "turn",
-                Some(stored.id),
+            let stored = self.keeper.keep_person(
+                &mut self.store,
+                turn,
+                Some(AudioIn::Samples(&u.samples)),
             )?;
             ids.push(stored.id.to_string());
         }
         self.offset_ms += (audio_len as f64 * 1e3 / SAMPLE_RATE as f64).round() as i64;
         Ok(ids)
+    }
+
+    fn conversation(&self) -> Option<ConversationId> {
+        self.keeper.conversation()
     }
 }
 
@@ -117,7 +109,10 @@ pub fn run(args: TranscribeArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
     let mut saver = match args.save {
         true => Some(Saver {
             store: Store::open(&paths.data_dir)?,
-            conversation: None,
+            keeper: {
+                let at = tofu::store::now_ms();
+                Keeper::starting_at(Source::Recording, tofu::style::DEFAULT_PROFILE, at)
+            },
             started_at: tofu::store::now_ms(),
             offset_ms: 0,
             model: model.name(),
@@ -158,7 +153,7 @@ pub fn run(args: TranscribeArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
                         "confidence": t.confidence,
                         "timings": { "audio_s": t.audio_s, "decode_ms": t.decode_ms, "model_load_ms": load_ms },
                     });
-                    if let Some(c) = saver.as_ref().and_then(|s| s.conversation) {
+                    if let Some(c) = saver.as_ref().and_then(Saver::conversation) {
                         obj["conversation"] = c.to_string().into();
                         obj["turns"] = turns.into();
                     }
@@ -173,7 +168,7 @@ pub fn run(args: TranscribeArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    if let Some(c) = saver.as_ref().and_then(|s| s.conversation) {
+    if let Some(c) = saver.as_ref().and_then(Saver::conversation) {
         eprintln!("saved as conversation {c} (tofu history show {c})");
     } else if saver.is_some() {
         eprintln!("nothing was said, so nothing was saved");

@@ -10,7 +10,8 @@ use super::{CompanionEvent, Job, LoopConfig, Say, Shared, Timings};
 use crate::error::Result;
 use crate::hear::{HearEvent, Heard};
 use crate::mind::{context, Mind, MindEvent, Persona};
-use crate::store::{AudioIn, ConversationId, NewTurn, Source, Store};
+use crate::store::keep::Keeper;
+use crate::store::{AudioIn, NewTurn, Store};
 use crate::style::{Background, StyleModel};
 
 pub(super) struct CompanionSide {
@@ -18,54 +19,27 @@ pub(super) struct CompanionSide {
     pub(super) persona: Persona,
     pub(super) store: Option<Store>,
     pub(super) style: Option<(Arc<StyleModel>, Arc<Background>)>,
-    pub(super) conversation: Option<ConversationId>,
+    /// Keeps this conversation's turns (see `store::keep`).
+    pub(super) keeper: Keeper,
+    /// The speech model's name, recorded with each heard turn.
+    pub(super) speech_model: Option<String>,
     pub(super) cfg: LoopConfig,
     /// The reply written for a tentative turn: (generation, reply, timings).
     pub(super) tentative: Option<(u64, crate::mind::Reply, Timings)>,
 }
 
 impl CompanionSide {
-    fn conversation(&mut self, started: i64) -> Result<Option<ConversationId>> {
-        let Some(store) = self.store.as_mut() else {
-            return Ok(None);
-        };
-        if self.conversation.is_none() {
-            self.conversation = Some(store.start_conversation(started, Source::Live, None)?);
-        }
-        Ok(self.conversation)
-    }
-
-    /// Adds a turn to this conversation. If the person deleted it meanwhile
-    /// (the app's Transcripts screen), the turn starts a new one.
-    fn add_turn(
-        &mut self,
-        started: i64,
-        turn: NewTurn,
-        audio: Option<AudioIn<'_>>,
-    ) -> Result<Option<crate::store::Turn>> {
-        let Some(c) = self.conversation(started)? else {
-            return Ok(None);
-        };
-        let store = self.store.as_mut().expect("a conversation means a store");
-        match store.add_turn(c, turn.clone(), audio.clone()) {
-            Ok(t) => Ok(Some(t)),
-            Err(e) => {
-                if store.conversation(c)?.is_some() {
-                    return Err(e);
-                }
-                self.conversation = None;
-                let c = self.conversation(started)?.expect("a store");
-                let store = self.store.as_mut().expect("a conversation means a store");
-                store.add_turn(c, turn, audio).map(Some)
-            }
-        }
-    }
-
-    /// Keeps the person's turn (before it is shown) and feeds the style model.
+    /// Keeps the person's turn (before it is shown), through the one path
+    /// every turn takes ([`Keeper`]); the speech model is recorded for a
+    /// heard turn, not for a typed one.
     fn keep_heard(&mut self, h: &Heard, t0_ms: i64) -> Result<()> {
+        let Some(store) = self.store.as_mut() else {
+            return Ok(());
+        };
         let turn = NewTurn {
             language: Some(h.language.clone()),
             confidence: Some(f64::from(h.confidence)),
+            model: h.audio.as_ref().and(self.speech_model.clone()),
             ..NewTurn::user(
                 h.text.clone(),
                 t0_ms + (h.start_s * 1e3).round() as i64,
@@ -73,16 +47,7 @@ impl CompanionSide {
             )
         };
         let audio = h.audio.as_deref().map(AudioIn::InDataDir);
-        let Some(stored) = self.add_turn(t0_ms, turn, audio)? else {
-            return Ok(());
-        };
-        let store = self.store.as_mut().expect("a turn means a store");
-        store.add_style_texts(
-            &self.cfg.profile,
-            std::slice::from_ref(&stored.heard_text),
-            "turn",
-            Some(stored.id),
-        )?;
+        self.keeper.keep_person(store, turn, audio)?;
         Ok(())
     }
 
@@ -195,8 +160,13 @@ impl CompanionSide {
         shared.thinking.store(true, Ordering::SeqCst);
         let _ = ev.send(CompanionEvent::Thinking { turn });
         let mut ctx = match &self.store {
-            Some(store) => context::gather(store, self.conversation, text, self.cfg.max_memories)
-                .unwrap_or_default(),
+            Some(store) => context::gather(
+                store,
+                self.keeper.conversation(),
+                text,
+                self.cfg.max_memories,
+            )
+            .unwrap_or_default(),
             None => Default::default(),
         };
         // The turn, if already kept, is in `recent`: the mind adds it itself.
@@ -285,7 +255,7 @@ impl CompanionSide {
     ) {
         let interrupted = shared.generation.load(Ordering::SeqCst) != generation
             || reply.stop == Some(crate::llm::Stop::Cancelled);
-        if self.conversation.is_some() && !reply.text.is_empty() {
+        if let (Some(store), Some(_)) = (self.store.as_mut(), self.keeper.conversation()) {
             let now = crate::store::now_ms();
             let row = NewTurn {
                 engine: Some(reply.engine.clone()),
@@ -293,7 +263,12 @@ impl CompanionSide {
                 persona: Some(self.persona.name.clone()),
                 ..NewTurn::companion(reply.text.clone(), now, now)
             };
-            if let Err(e) = self.add_turn(now, row, None) {
+            let kept = if reply.text.is_empty() {
+                Ok(())
+            } else {
+                self.keeper.keep_companion(store, row).map(|_| ())
+            };
+            if let Err(e) = kept {
                 let _ = ev.send(CompanionEvent::Error {
                     message: format!("could not save the reply: {e}"),
                 });

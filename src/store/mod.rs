@@ -20,6 +20,7 @@
 
 mod audio;
 pub mod handle;
+pub mod keep;
 pub mod model;
 pub mod read;
 pub mod schema;
