@@ -5,6 +5,7 @@
 //! - [`store`]: the history at scale (insert rate, search latency p50/p99).
 
 pub mod asr;
+pub mod conversation;
 pub mod latency;
 pub mod reply;
 pub mod store;

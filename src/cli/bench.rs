@@ -63,6 +63,24 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Scripted conversations answered as `tofu chat` answers them: per rule
+    /// (degenerate, parroting, role confusion, self-addressing, leaked
+    /// instructions, invented words, mood contradicted) the share of replies
+    /// that break it, recall across sessions, first-sentence latency
+    Conversation {
+        /// A JSON script (items of sessions of {say, mood}; recall words)
+        #[arg(long, default_value = "../shared/testdata/conversation/dev.json")]
+        data: PathBuf,
+        /// Persona settings (KEY=VALUE, repeatable) over the default persona
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        overrides: Vec<String>,
+        /// A GGUF chat model instead of the installed default
+        #[arg(long, value_name = "FILE")]
+        model: Option<PathBuf>,
+        /// One JSON object (with every reply) instead of the table
+        #[arg(long)]
+        json: bool,
+    },
     /// The history at scale: insert N turns of real text into a fresh
     /// database, then search latency (p50/p99) against a LIKE-scan baseline
     Store {
@@ -86,6 +104,12 @@ pub enum BenchCommand {
 
 pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
     match cmd {
+        BenchCommand::Conversation {
+            data,
+            overrides,
+            model,
+            json,
+        } => conversation(&data, &overrides, model, json, paths),
         BenchCommand::Style {
             text,
             prompts,
@@ -351,4 +375,84 @@ pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn conversation(
+    data: &std::path::Path,
+    overrides: &[String],
+    model: Option<PathBuf>,
+    json: bool,
+    paths: &Paths,
+) -> anyhow::Result<ExitCode> {
+    use tofu::bench::conversation as bench;
+    let mut persona = tofu::mind::Persona::default();
+    for o in overrides {
+        persona.set(o)?;
+    }
+    let model = match model {
+        Some(m) => m,
+        None => paths.model_store().require_main(tofu::llm::DEFAULT_MODEL)?,
+    };
+    let script = bench::Script::load(data)?;
+    let models = paths.model_store();
+    let bg = std::sync::Arc::new(tofu::style::Background::load_default(&models)?);
+    let lexicon = std::sync::Arc::new(tofu::mind::rules::Lexicon::english(&models)?);
+    let work = std::env::temp_dir().join(format!("tofu-bench-conversation-{}", std::process::id()));
+    let result = bench::run(&script, &model, &persona, &bg, &lexicon, &work);
+    let _ = std::fs::remove_dir_all(&work);
+    let r = result?;
+    if json {
+        println!("{}", serde_json::to_string(&r)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let p = &r.persona;
+    println!(
+        "conversation: model {}, {} items, {} replies; persona warmth {} playfulness {} curiosity {} verbosity {} formality {} mirroring {}",
+        r.model, r.items, r.replies, p.warmth, p.playfulness, p.curiosity, p.verbosity, p.formality, p.mirroring
+    );
+    println!("{:<22} {:>8} {:>7}", "rule", "replies", "share");
+    for (rule, f) in &r.rules {
+        println!("{rule:<22} {:>8} {:>6.1}%", f.replies, f.share * 100.0);
+    }
+    println!(
+        "{:<22} {:>8}",
+        "recall",
+        format!("{}/{}", r.recall_hits, r.recall_items)
+    );
+    println!(
+        "first sentence: median {:.0} ms; well-formed replies {} of {}: {:.1} words, {:.2} questions per reply",
+        r.first_sentence_median_ms,
+        r.well_formed,
+        r.replies,
+        r.well_formed_mean_words,
+        r.well_formed_questions_per_reply
+    );
+    println!("(words looked up in: {})", r.word_lists.join(", "));
+    for row in &r.rows {
+        let broken: Vec<String> = row
+            .broken
+            .iter()
+            .map(|b| format!("{} {}", b.rule.name(), b.evidence))
+            .collect();
+        let recall = match row.recalled {
+            Some(true) => " [recalled]",
+            Some(false) => " [NOT recalled]",
+            None => "",
+        };
+        println!(
+            "  {:<8} {:?} x{} {} -> {}{}{}",
+            row.at,
+            row.mood,
+            row.tries,
+            row.say,
+            row.reply,
+            recall,
+            if broken.is_empty() {
+                String::new()
+            } else {
+                format!("  << {}", broken.join("; "))
+            }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

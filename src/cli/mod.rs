@@ -1,6 +1,7 @@
 //! Argument parsing and dispatch. Each subcommand lives in its own module.
 
 mod bench;
+mod chat;
 mod history;
 mod listen;
 mod mind;
@@ -59,6 +60,10 @@ pub enum Command {
     #[command(subcommand)]
     Llm(mind::LlmCommand),
 
+    /// A conversation in the terminal: one turn per line of stdin, `NAME: reply` per turn
+    /// (kept like a typed turn in the app; --conversation c12 goes on with one)
+    Chat(chat::ChatArgs),
+
     /// One reply to TEXT, through the same engine the app uses (prints the reply)
     Reply(mind::ReplyArgs),
 
@@ -108,6 +113,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::History(cmd) => history::run(cmd, &paths),
         Command::Persona(cmd) => mind::persona(cmd, &paths),
         Command::Reply(args) => mind::reply(args, &paths),
+        Command::Chat(args) => chat::run(args, &paths),
         Command::Say(args) => voice::say(args, &paths),
         Command::Voice(cmd) => voice::voice(cmd, &paths),
         Command::Llm(cmd) => mind::llm(cmd, &paths),

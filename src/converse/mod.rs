@@ -21,6 +21,7 @@
 //! companion's own voice, coming back through the microphone, from counting
 //! as the person.
 
+pub mod chat;
 mod companion;
 pub mod echo;
 pub mod session;
@@ -284,6 +285,7 @@ pub fn converse_with(
         store,
         style,
     } = parts;
+    let stt_name = stt.name();
     let shared = Arc::new(Shared {
         t0: Instant::now(),
         generation: AtomicU64::new(0),
@@ -312,7 +314,8 @@ pub fn converse_with(
             persona,
             store,
             style: style.map(|(m, bg)| (Arc::new(m), bg)),
-            conversation: None,
+            keeper: crate::store::keep::Keeper::new(crate::store::Source::Live, &cfg.profile),
+            speech_model: Some(stt_name),
             cfg,
             tentative: None,
         };

@@ -12,7 +12,6 @@ use crate::mind::backend::{ReplySettings, SETTINGS_KEY as REPLY_KEY};
 use crate::mind::{Mind, Persona};
 use crate::store::Store;
 use crate::stt::SpeechModel;
-use crate::style::Background;
 use crate::tts::{self, VoiceSettings};
 use crate::Paths;
 
@@ -36,25 +35,21 @@ pub fn load(
         ),
         None => Default::default(),
     };
-    let style = match &store {
-        Some(s) if persona.mirroring >= 0.05 => {
-            let model = crate::style::load(s, profile)?;
-            match Background::load_default(&models) {
-                Ok(bg) => Some((model, Arc::new(bg))),
-                Err(e) => {
-                    notes.push(format!("not mirroring your style: {e}"));
-                    None
-                }
-            }
+    let (style, mut mind) = match &store {
+        Some(s) => (
+            crate::mind::load::style(paths, s, profile, persona.mirroring, &mut |n| notes.push(n))?,
+            crate::mind::load::mind(paths, s, Some(reply), profile)?,
+        ),
+        None => {
+            let backend = reply.backend(&paths.data_dir, &models, None)?;
+            let mind = Mind::new(backend, reply.n_ctx as usize);
+            let mind = match crate::mind::load::lexicon(paths) {
+                Some(l) => mind.with_lexicon(l),
+                None => mind,
+            };
+            (None, mind)
         }
-        _ => None,
     };
-    let remix = match (&reply.backend, &store) {
-        (crate::mind::BackendKind::Remix, Some(s)) => Some(crate::style::load(s, profile)?),
-        _ => None,
-    };
-    let backend = reply.backend(&paths.data_dir, &models, remix)?;
-    let mut mind = Mind::new(backend, reply.n_ctx as usize);
     let hints = style.as_ref().map(|(m, bg)| {
         let m = Arc::new(m.clone());
         m.hints(bg, "", persona.mirroring)

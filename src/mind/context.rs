@@ -191,15 +191,33 @@ pub fn gather(
             let Some(turn) = store.turn(hit.turn_id)? else {
                 continue;
             };
-            // What the person said first; the companion's own words second.
-            memories.push(Memory {
-                when: turn.started_at,
-                speaker: turn.speaker,
-                text: turn.text().to_string(),
-            });
+            // Only what the person said: the companion's own past words are
+            // no facts, and quoted back they read as the person's.
+            if turn.speaker == Speaker::User {
+                memories.push(Memory {
+                    when: turn.started_at,
+                    speaker: turn.speaker,
+                    text: turn.text().to_string(),
+                });
+            }
         }
-        memories.sort_by_key(|m| m.speaker != Speaker::User);
         memories.truncate(max_memories);
+    }
+    // What they told most recently fills the rest ("what instrument does
+    // my son play" shares no word with "Leo plays the drums").
+    if memories.len() < max_memories {
+        for turn in store.recent_person_turns(conversation, max_memories * 2)? {
+            if memories.len() >= max_memories {
+                break;
+            }
+            if !memories.iter().any(|m| m.text == turn.text()) {
+                memories.push(Memory {
+                    when: turn.started_at,
+                    speaker: turn.speaker,
+                    text: turn.text().to_string(),
+                });
+            }
+        }
     }
     Ok(Context { recent, memories })
 }

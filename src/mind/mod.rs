@@ -6,6 +6,8 @@
 //! - [`context`]: recent turns and memories found in the store.
 //! - [`backend`]: where words come from (llama.cpp worker; `reflect` fallback).
 //! - [`sentences`]: the token stream cut into sentences for speech.
+//! - [`rules`]: what a good reply never does, as plain detectors; [`gate`]
+//!   applies them to every sentence before it is shown or spoken.
 //!
 //! The prompt is laid out so the model's cache is reused across turns: the
 //! system prompt (persona, style card) first, then this conversation's
@@ -13,15 +15,18 @@
 
 pub mod backend;
 pub mod context;
+pub mod gate;
+pub mod load;
 pub mod once;
 pub mod openai;
 pub mod persona;
 pub mod plan;
 pub mod rerank;
+pub mod rules;
 pub mod secrets;
 pub mod sentences;
 
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -104,6 +109,9 @@ pub struct Reply {
     pub tokens: usize,
     pub prompt_tokens: usize,
     pub reused_tokens: usize,
+    /// How many times the reply was written (more than the candidates
+    /// sampled when the gate refused a try's first sentence).
+    pub tries: usize,
 }
 
 /// Gathers a reply as it streams: its text, its sentences, when they came.
@@ -149,6 +157,25 @@ impl Collector {
         }
     }
 
+    /// A whole sentence the gate accepted: its text as one token, then the
+    /// sentence itself.
+    fn push_sentence(&mut self, sentence: &str, on_event: &mut dyn FnMut(MindEvent)) {
+        let ms = self.ms();
+        self.first_token_ms.get_or_insert(ms);
+        self.first_sentence_ms.get_or_insert(ms);
+        let piece = if self.text.is_empty() {
+            sentence.to_string()
+        } else {
+            format!(" {sentence}")
+        };
+        self.text.push_str(&piece);
+        on_event(MindEvent::Token { text: piece });
+        on_event(MindEvent::Sentence {
+            text: sentence.to_string(),
+        });
+        self.sentences.push(sentence.to_string());
+    }
+
     fn finish(&mut self, on_event: &mut dyn FnMut(MindEvent)) {
         if let Some(rest) = self.splitter.finish() {
             let ms = self.ms();
@@ -164,11 +191,30 @@ fn estimate_tokens(s: &str) -> usize {
     s.len() / 3 + 4
 }
 
+/// How many more times a reply is written when every try so far had its
+/// first sentence refused.
+pub const EXTRA_TRIES: usize = 3;
+
+/// One try at a reply (see `Mind::attempt`).
+struct Attempt {
+    /// The sentences the gate accepted, in order.
+    sentences: Vec<String>,
+    /// The first sentence refused, and why.
+    refused: Option<(String, Vec<rules::Breach>)>,
+    /// Everything the model wrote (for the log).
+    text: String,
+    outcome: backend::Outcome,
+    /// The caller cancelled it.
+    cancelled: bool,
+}
+
 pub struct Mind {
     backend: Box<dyn Backend>,
     fallback: Reflect,
     /// Context window of the backend's model, in tokens.
     n_ctx: usize,
+    /// English words, for judging invented ones (none: not judged).
+    lexicon: Option<std::sync::Arc<rules::Lexicon>>,
 }
 
 impl Mind {
@@ -177,7 +223,14 @@ impl Mind {
             backend,
             fallback: Reflect,
             n_ctx,
+            lexicon: None,
         }
+    }
+
+    /// Judges words against `lexicon` (see [`rules::invented_words`]).
+    pub fn with_lexicon(mut self, lexicon: std::sync::Arc<rules::Lexicon>) -> Mind {
+        self.lexicon = Some(lexicon);
+        self
     }
 
     pub fn backend(&mut self) -> &mut dyn Backend {
@@ -274,53 +327,209 @@ impl Mind {
         self.backend.generate(&req, None, &mut |_| {}).map(|_| ())
     }
 
-    /// Samples `n` replies (seeds differ; the cached prompt is shared) and
-    /// returns the best by [`rerank::score`], with the outcome of the last
-    /// generation (tokens summed). Stops early when cancelled.
-    fn best_of(
+    /// One try at a reply: generated with `req`, each sentence judged by
+    /// `gate` as it completes. Accepted sentences go to `on_sentence` at
+    /// once; the first refused one ends the try (generation is stopped).
+    fn attempt(
         &mut self,
         req: &Request,
-        n: usize,
-        judge: Option<&dyn Judge>,
+        gate: &mut gate::Gate<'_>,
         cancel: Option<&AtomicBool>,
-    ) -> Result<(String, backend::Outcome)> {
-        let mut texts = Vec::new();
-        let mut outcome = backend::Outcome::default();
+        on_sentence: &mut dyn FnMut(&str),
+    ) -> Result<Attempt> {
+        let halt = AtomicBool::new(false);
+        let done = AtomicBool::new(false);
+        let mut splitter = SentenceSplitter::default();
+        let mut sentences: Vec<String> = Vec::new();
+        let mut refused: Option<(String, Vec<rules::Breach>)> = None;
+        let mut text = String::new();
+        let backend = &mut self.backend;
+        let result = std::thread::scope(|scope| {
+            if let Some(c) = cancel {
+                // The caller's cancel reaches the generation through `halt`,
+                // which the judge can also raise.
+                let (halt, done) = (&halt, &done);
+                scope.spawn(move || {
+                    while !done.load(Ordering::SeqCst) {
+                        if c.load(Ordering::SeqCst) {
+                            halt.store(true, Ordering::SeqCst);
+                            return;
+                        }
+                        std::thread::sleep(std::time::Duration::from_millis(5));
+                    }
+                });
+            }
+            let mut judge =
+                |s: String,
+                 gate: &mut gate::Gate<'_>,
+                 sentences: &mut Vec<String>,
+                 refused: &mut Option<(String, Vec<rules::Breach>)>| {
+                    if refused.is_some() {
+                        return;
+                    }
+                    // A stage direction ("(sighs)", "*smiles*") is neither said
+                    // nor written: a companion talks, it does not narrate.
+                    let s = crate::tts::speakable::speakable(&s);
+                    if !s.chars().any(char::is_alphanumeric) {
+                        return;
+                    }
+                    let mut breaches = gate.judge(&s);
+                    if s.starts_with(['(', '[', '*']) {
+                        // An aside too long to be a stage direction: a model
+                        // narrating itself ("(Now speaking in a way that...)").
+                        breaches.push(rules::Breach {
+                            rule: rules::Rule::LeakedInstructions,
+                            evidence: "opens with an aside".into(),
+                        });
+                    }
+                    if breaches.is_empty() {
+                        gate.accept(&s);
+                        on_sentence(&s);
+                        sentences.push(s);
+                    } else {
+                        tracing::debug!(sentence = s.as_str(), ?breaches, "sentence refused");
+                        *refused = Some((s, breaches));
+                        halt.store(true, Ordering::SeqCst);
+                    }
+                };
+            let r = backend.generate(req, Some(&halt), &mut |p| {
+                text.push_str(p);
+                for s in splitter.push(p) {
+                    judge(s, gate, &mut sentences, &mut refused);
+                }
+            });
+            if r.is_ok() && !halt.load(Ordering::SeqCst) {
+                if let Some(rest) = splitter.finish() {
+                    judge(rest, gate, &mut sentences, &mut refused);
+                }
+            }
+            done.store(true, Ordering::SeqCst);
+            r
+        });
+        let mut outcome = result?;
+        let cancelled = cancel.is_some_and(|c| c.load(Ordering::SeqCst));
+        if outcome.stop == Some(Stop::Cancelled) && !cancelled {
+            // Stopped by the judge, not by the caller.
+            outcome.stop = Some(Stop::Sentences);
+        }
+        Ok(Attempt {
+            sentences,
+            refused,
+            text,
+            outcome,
+            cancelled,
+        })
+    }
+
+    /// Writes the reply into `out`: one streamed try, or `candidates` tries
+    /// and the best by [`rerank::score`]. A try whose first sentence is
+    /// refused is written again (another seed, hotter), up to
+    /// [`EXTRA_TRIES`] more times; if none keeps the rules,
+    /// [`gate::safe_reply`] answers. Returns the outcome and the tries made.
+    #[allow(clippy::too_many_arguments)]
+    fn write(
+        &mut self,
+        req: &Request,
+        candidates: usize,
+        against: &rules::Against<'_>,
+        remembered: &[String],
+        curiosity: f32,
+        style: Option<&StyleHints>,
+        cancel: Option<&AtomicBool>,
+        out: &mut Collector,
+        on_event: &mut dyn FnMut(MindEvent),
+    ) -> Result<(backend::Outcome, usize)> {
+        let streamed = candidates <= 1;
+        let judge = style.and_then(|s| s.judge.as_deref());
+        let mut tries: Vec<Attempt> = Vec::new();
         let mut tokens = 0;
-        for i in 0..n {
+        let mut first: Option<backend::Outcome> = None;
+        for i in 0..candidates + EXTRA_TRIES {
+            let good = tries.iter().filter(|t| !t.sentences.is_empty()).count();
+            if good >= candidates || (streamed && good > 0) {
+                break;
+            }
             let mut r = req.clone();
             r.opts.seed = req.opts.seed.wrapping_add(i as u32);
-            let mut text = String::new();
-            let o = self.backend.generate(&r, cancel, &mut |p| text.push_str(p));
-            let o = match o {
-                Ok(o) => o,
-                // One good candidate is enough; an error after it is not fatal.
-                Err(e) if texts.is_empty() => return Err(e),
+            if i >= candidates {
+                // The same settings wrote a refused reply: vary more.
+                let extra = (i + 1 - candidates) as f32;
+                r.opts.temperature = (req.opts.temperature.max(0.5) + 0.15 * extra).min(1.1);
+            }
+            let mut gate = gate::Gate::new(*against);
+            let attempt = self.attempt(&r, &mut gate, cancel, &mut |s| {
+                if streamed {
+                    out.push_sentence(s, on_event);
+                }
+            });
+            let attempt = match attempt {
+                Ok(a) => a,
+                // One good try is enough; an error after it is not fatal.
+                Err(e) if tries.iter().all(|t| t.sentences.is_empty()) => return Err(e),
                 Err(_) => break,
             };
-            tokens += o.tokens;
-            if i == 0 {
-                outcome = o.clone();
-            }
-            outcome.stop = o.stop;
-            texts.push(text);
-            if o.stop == Some(Stop::Cancelled) {
+            tokens += attempt.outcome.tokens;
+            first.get_or_insert_with(|| attempt.outcome.clone());
+            let cancelled = attempt.cancelled;
+            tries.push(attempt);
+            if cancelled {
                 break;
             }
         }
+        let mut outcome = first.unwrap_or_default();
         outcome.tokens = tokens;
-        let i = rerank::best(judge, &req.user_text, &texts).unwrap_or(0);
-        for (k, t) in texts.iter().enumerate() {
+        if let Some(last) = tries.last() {
+            outcome.stop = last.outcome.stop;
+        }
+        if streamed && !out.text.is_empty() {
+            return Ok((outcome, tries.len()));
+        }
+        let texts: Vec<String> = tries.iter().map(|t| t.sentences.join(" ")).collect();
+        let chosen = texts
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.is_empty())
+            .map(|(i, t)| {
+                let mut s = rerank::score_recalling(judge, &req.user_text, t, remembered);
+                // The curiosity slider chooses too: a small model ignores
+                // "ask a question" most of the time, so among good tries the
+                // one that asks wins above 0.5 (and loses below).
+                if t.contains('?') {
+                    s += 6.0 * f64::from(curiosity - 0.5);
+                }
+                (i, s)
+            })
+            .fold(None, |acc: Option<(usize, f64)>, (i, s)| match acc {
+                Some((_, b)) if b >= s => acc,
+                _ => Some((i, s)),
+            });
+        for (k, t) in tries.iter().enumerate() {
             tracing::debug!(
                 candidate = k,
-                chosen = k == i,
-                score = rerank::score(judge, &req.user_text, t),
-                style = judge.map(|j| j.score(t)),
-                text = t.as_str(),
+                chosen = chosen.is_some_and(|(c, _)| c == k),
+                kept = texts[k].as_str(),
+                written = t.text.as_str(),
+                refused = ?t.refused.as_ref().map(|r| &r.1),
                 "reply candidate"
             );
         }
-        Ok((texts.swap_remove(i), outcome))
+        let text = match chosen {
+            Some((i, _)) => texts[i].clone(),
+            None if tries.iter().any(|t| t.cancelled) => String::new(),
+            // Nothing kept every rule: something short and true. (Using the
+            // least bad refused try instead let "Me, I eat meat for ten
+            // years" through, the person's words in the companion's mouth.)
+            None => gate::safe_reply(&req.user_text),
+        };
+        if !text.is_empty() {
+            let mut split = SentenceSplitter::default();
+            let mut sentences = split.push(&text);
+            sentences.extend(split.finish());
+            for s in sentences {
+                out.push_sentence(&s, on_event);
+            }
+        }
+        Ok((outcome, tries.len()))
     }
 
     /// Answers `user_text`. Tokens and sentences stream through `on_event`;
@@ -355,23 +564,45 @@ impl Mind {
         let mut model = self.backend.model();
         let mut fell_back = None;
         let candidates = style.map_or(1, |s| s.candidates.max(1));
-        let result = if candidates > 1 {
-            self.best_of(
-                &req,
-                candidates,
-                style.and_then(|s| s.judge.as_deref()),
-                cancel,
-            )
-            .map(|(text, outcome)| {
-                out.push(&text, &mut on_event);
-                outcome
-            })
-        } else {
-            self.backend
-                .generate(&req, cancel, &mut |p| out.push(p, &mut on_event))
+        // What every sentence is judged against (see `gate`).
+        let person: Vec<&str> = ctx
+            .recent
+            .iter()
+            .filter(|t| t.speaker == Speaker::User)
+            .map(|t| t.text())
+            .chain([user_text])
+            .collect();
+        let instructions = plan::system_prompt(persona, None);
+        let lexicon = self.lexicon.clone();
+        let against = rules::Against {
+            person: &person,
+            name: &persona.name,
+            instructions: &instructions,
+            mood: gate::guess_mood(user_text),
+            lexicon: lexicon.as_deref().unwrap_or(gate::no_lexicon()),
         };
+        let remembered: Vec<String> = ctx
+            .memories
+            .iter()
+            .flat_map(|m| context::topic_words(&m.text))
+            .collect();
+        let result = self.write(
+            &req,
+            candidates,
+            &against,
+            &remembered,
+            persona.curiosity,
+            style,
+            cancel,
+            &mut out,
+            &mut on_event,
+        );
+        let mut tries = 0;
         let outcome = match result {
-            Ok(o) if !out.text.trim().is_empty() || o.stop == Some(Stop::Cancelled) => o,
+            Ok((o, n)) if !out.text.trim().is_empty() || o.stop == Some(Stop::Cancelled) => {
+                tries = n;
+                o
+            }
             result => {
                 let reason = match result {
                     Err(e) => e.to_string(),
@@ -411,6 +642,7 @@ impl Mind {
             tokens: outcome.tokens,
             prompt_tokens: outcome.prompt_tokens,
             reused_tokens: outcome.reused_tokens,
+            tries,
         })
     }
 }

@@ -4,11 +4,10 @@
 
 use std::sync::Arc;
 
-use super::backend::{ReplySettings, SETTINGS_KEY};
-use super::{context, BackendKind, Mind, MindEvent, Persona, Reply};
+use super::backend::ReplySettings;
+use super::{context, MindEvent, Persona, Reply};
 use crate::error::Result;
 use crate::store::{ConversationId, Store};
-use crate::style::Background;
 use crate::Paths;
 
 /// What to answer, and as whom.
@@ -38,32 +37,10 @@ pub fn reply_once(
         conversation,
         text,
     } = ask;
-    let settings = match settings {
-        Some(s) => s,
-        None => store.setting(SETTINGS_KEY)?.unwrap_or_default(),
-    };
     let ctx = context::gather(store, conversation, text, 3)?;
-    let models = paths.model_store();
-    let remix_style = match settings.backend {
-        BackendKind::Remix => Some(crate::style::load(store, profile)?),
-        _ => None,
-    };
-    let backend = settings.backend(&paths.data_dir, &models, remix_style)?;
-    let mut mind = Mind::new(backend, settings.n_ctx as usize);
-    let hints = if persona.mirroring >= 0.05 && !store.style_texts(profile)?.is_empty() {
-        match Background::load_default(&models) {
-            Ok(bg) => {
-                let model = Arc::new(crate::style::load(store, profile)?);
-                Some(model.hints(&Arc::new(bg), text, persona.mirroring))
-            }
-            Err(e) => {
-                notes(format!("not mirroring your style: {e}"));
-                None
-            }
-        }
-    } else {
-        None
-    };
+    let mut mind = super::load::mind(paths, store, settings, profile)?;
+    let hints = super::load::style(paths, store, profile, persona.mirroring, notes)?
+        .map(|(model, bg)| Arc::new(model).hints(&bg, text, persona.mirroring));
     mind.reply(persona, hints.as_ref(), &ctx, text, None, |ev| {
         if let MindEvent::FellBack { reason } = ev {
             notes(format!("{reason}; answering without the model"));

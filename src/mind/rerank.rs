@@ -79,6 +79,28 @@ fn degenerate(reply: &str) -> bool {
 
 /// The score of one candidate reply to `said` (higher is better).
 pub fn score(judge: Option<&dyn Judge>, said: &str, reply: &str) -> f64 {
+    score_recalling(judge, said, reply, &[])
+}
+
+/// [`score`], and a reply that names a word of what the person told
+/// before (`remembered`: the memories' topic words) is preferred: among
+/// replies that keep every rule, the one that remembers.
+pub fn score_recalling(
+    judge: Option<&dyn Judge>,
+    said: &str,
+    reply: &str,
+    remembered: &[String],
+) -> f64 {
+    let base = score_alone(judge, said, reply);
+    let stems: Vec<String> = words(reply).iter().map(|w| stem(w)).collect();
+    if remembered.iter().any(|w| stems.contains(&stem(w))) {
+        base + 1.5
+    } else {
+        base
+    }
+}
+
+fn score_alone(judge: Option<&dyn Judge>, said: &str, reply: &str) -> f64 {
     let text = reply.trim();
     if text.is_empty() {
         return f64::NEG_INFINITY;

@@ -58,6 +58,28 @@ impl Store {
             .optional()?)
     }
 
+    /// What the person said most recently outside `except` (statements,
+    /// not questions), newest first: what a companion remembers of the
+    /// last days even when no word of it is said again.
+    pub fn recent_person_turns(
+        &self,
+        except: Option<ConversationId>,
+        limit: usize,
+    ) -> Result<Vec<Turn>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {TURN_COLUMNS} FROM turns
+             WHERE speaker = 'user' AND conversation_id != ?1
+               AND trim(coalesce(corrected_text, heard_text)) != ''
+               AND rtrim(coalesce(corrected_text, heard_text)) NOT LIKE '%?'
+             ORDER BY started_at DESC, id DESC LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map(
+            params![except.map_or(-1, |c| c.0), limit as i64],
+            turn_from_row,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// A conversation with all its turns, in order.
     pub fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>> {
         let head = self

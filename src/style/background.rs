@@ -64,6 +64,11 @@ impl Background {
         self.freq.contains_key(word)
     }
 
+    /// Every word of the list (in no particular order).
+    pub fn words(&self) -> impl Iterator<Item = &str> {
+        self.freq.keys().map(String::as_str)
+    }
+
     pub fn len(&self) -> usize {
         self.freq.len()
     }

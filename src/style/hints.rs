@@ -57,7 +57,7 @@ impl StyleModel {
             fusion: (!self.sentences.is_empty()).then(|| Fusion {
                 sentences: Arc::clone(&self.sentences),
                 hashes: Arc::clone(&self.hashes),
-                weight: (FUSION * strength) as f32,
+                weight: (FUSION * strength * self.fusion_confidence()) as f32,
                 keep,
             }),
             rhythm: {
@@ -76,6 +76,21 @@ impl StyleModel {
                 bg: Arc::clone(bg),
             })),
         }
+    }
+}
+
+/// How many words the person's model needs before it steers fully: a
+/// trigram model learned from a few sentences knows little but those
+/// sentences, and leaning on it makes the reply say them again (at full
+/// mirroring, a fresh profile turned "My sister Anna is visiting next
+/// week" straight back). Below this, fusion weighs in proportion.
+pub const FUSION_FULL_WORDS: f64 = 2000.0;
+
+impl StyleModel {
+    /// 0..=1: how far fusion may trust the person's model, by how much it
+    /// learned (see [`FUSION_FULL_WORDS`]).
+    pub fn fusion_confidence(&self) -> f64 {
+        (self.counts.traits(0.0).words as f64 / FUSION_FULL_WORDS).clamp(0.0, 1.0)
     }
 }
 
