@@ -14,13 +14,15 @@ ROOT=$PWD
 
 # System packages: the C/C++ toolchain for whisper.cpp and llama.cpp (cmake,
 # clang for bindgen), ALSA for audio, WebKitGTK & co. for the Tauri window,
-# Xvfb and WebKitWebDriver to drive that window headless in tests.
+# Xvfb and WebKitWebDriver to drive that window headless in tests; the
+# English word lists (wamerican, wbritish) the reply judge looks words up in.
 APT_PACKAGES=(
   build-essential pkg-config cmake clang libclang-dev git ca-certificates
   libasound2-dev libssl-dev libsonic-dev
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
   libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
   xvfb xauth webkit2gtk-driver
+  wamerican wbritish
 )
 # Node.js builds the front end (ui/); the machine's own is used when it has
 # one (18 or newer), Debian's otherwise.
