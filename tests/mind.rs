@@ -211,10 +211,17 @@ fn memories_from_past_conversations_ground_the_answer() {
         "the sister turn is found: {:?}",
         ctx.memories
     );
+    // Found by its words first; the person's latest statements only fill
+    // the rest (the companion's own words never).
     assert!(
-        !ctx.memories.iter().any(|m| m.text.contains("dentist")),
-        "unrelated turns are not"
+        ctx.memories[0].text.contains("Lisbon"),
+        "{:?}",
+        ctx.memories
     );
+    assert!(!ctx
+        .memories
+        .iter()
+        .any(|m| m.text.contains("exciting news")));
     let r = mind()
         .reply(&Persona::default(), None, &ctx, ask, None, |_| {})
         .unwrap();
