@@ -21,6 +21,9 @@ pub struct Context {
     /// This conversation so far, oldest first.
     pub recent: Vec<Turn>,
     pub memories: Vec<Memory>,
+    /// How many of the first `memories` were found by the words of what
+    /// was just said (the rest are the person's latest statements).
+    pub found: usize,
 }
 
 /// Words that say nothing about a topic (so "what did I tell you about my
@@ -203,6 +206,7 @@ pub fn gather(
         }
         memories.truncate(max_memories);
     }
+    let found = memories.len();
     // What they told most recently fills the rest ("what instrument does
     // my son play" shares no word with "Leo plays the drums").
     if memories.len() < max_memories {
@@ -219,7 +223,11 @@ pub fn gather(
             }
         }
     }
-    Ok(Context { recent, memories })
+    Ok(Context {
+        recent,
+        memories,
+        found,
+    })
 }
 
 #[cfg(test)]

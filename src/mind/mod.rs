@@ -195,6 +195,22 @@ fn estimate_tokens(s: &str) -> usize {
 /// first sentence refused.
 pub const EXTRA_TRIES: usize = 3;
 
+/// Tries written for a question about the past (the first that recalls
+/// what was told stops the rest).
+pub const RECALL_TRIES: usize = 3;
+
+/// How [`Mind::write`] chooses among tries.
+struct Choosing<'a> {
+    /// Good tries to choose among (1: the single try streams).
+    candidates: usize,
+    /// Words of the memories the person did not just say.
+    remembered: &'a [String],
+    curiosity: f32,
+    /// The person asked about the past: the first try that recalls wins.
+    wants_recall: bool,
+    judge: Option<&'a dyn rerank::Judge>,
+}
+
 /// One try at a reply (see `Mind::attempt`).
 struct Attempt {
     /// The sentences the gate accepted, in order.
@@ -426,27 +442,32 @@ impl Mind {
     /// refused is written again (another seed, hotter), up to
     /// [`EXTRA_TRIES`] more times; if none keeps the rules,
     /// [`gate::safe_reply`] answers. Returns the outcome and the tries made.
-    #[allow(clippy::too_many_arguments)]
     fn write(
         &mut self,
         req: &Request,
-        candidates: usize,
+        how: &Choosing<'_>,
         against: &rules::Against<'_>,
-        remembered: &[String],
-        curiosity: f32,
-        style: Option<&StyleHints>,
         cancel: Option<&AtomicBool>,
         out: &mut Collector,
         on_event: &mut dyn FnMut(MindEvent),
     ) -> Result<(backend::Outcome, usize)> {
+        let candidates = how.candidates;
         let streamed = candidates <= 1;
-        let judge = style.and_then(|s| s.judge.as_deref());
         let mut tries: Vec<Attempt> = Vec::new();
         let mut tokens = 0;
         let mut first: Option<backend::Outcome> = None;
         for i in 0..candidates + EXTRA_TRIES {
             let good = tries.iter().filter(|t| !t.sentences.is_empty()).count();
             if good >= candidates || (streamed && good > 0) {
+                break;
+            }
+            // Asked about the past: the first good try that brings back
+            // what was told is the answer; no need to write more.
+            if how.wants_recall
+                && tries
+                    .iter()
+                    .any(|t| rerank::recalls(&t.sentences.join(" "), how.remembered))
+            {
                 break;
             }
             let mut r = req.clone();
@@ -490,12 +511,12 @@ impl Mind {
             .enumerate()
             .filter(|(_, t)| !t.is_empty())
             .map(|(i, t)| {
-                let mut s = rerank::score_recalling(judge, &req.user_text, t, remembered);
+                let mut s = rerank::score_recalling(how.judge, &req.user_text, t, how.remembered);
                 // The curiosity slider chooses too: a small model ignores
                 // "ask a question" most of the time, so among good tries the
                 // one that asks wins above 0.5 (and loses below).
                 if t.contains('?') {
-                    s += 6.0 * f64::from(curiosity - 0.5);
+                    s += 6.0 * f64::from(how.curiosity - 0.5);
                 }
                 (i, s)
             })
@@ -546,7 +567,8 @@ impl Mind {
     ) -> Result<Reply> {
         let started = Instant::now();
         let mut opts = plan::options(persona);
-        opts.biases.extend(plan::memory_biases(&ctx.memories));
+        opts.biases
+            .extend(plan::memory_biases(&ctx.memories, ctx.found));
         opts.avoid.extend(plan::avoid_name(persona, user_text));
         if let Some(s) = style {
             opts.fusion = s.fusion.clone();
@@ -563,7 +585,6 @@ impl Mind {
         let mut engine = self.backend.engine().to_string();
         let mut model = self.backend.model();
         let mut fell_back = None;
-        let candidates = style.map_or(1, |s| s.candidates.max(1));
         // What every sentence is judged against (see `gate`).
         let person: Vec<&str> = ctx
             .recent
@@ -581,22 +602,33 @@ impl Mind {
             mood: gate::guess_mood(user_text),
             lexicon: lexicon.as_deref().unwrap_or(gate::no_lexicon()),
         };
-        let remembered: Vec<String> = ctx
+        // What recalling means here: a word of a memory the person did not
+        // just say ("sister" asked about; "Lena" or "Lisbon" remembered).
+        let said = context::topic_words(user_text);
+        let mut remembered: Vec<String> = Vec::new();
+        for w in ctx
             .memories
             .iter()
             .flat_map(|m| context::topic_words(&m.text))
-            .collect();
-        let result = self.write(
-            &req,
-            candidates,
-            &against,
-            &remembered,
-            persona.curiosity,
-            style,
-            cancel,
-            &mut out,
-            &mut on_event,
-        );
+        {
+            if !said.contains(&w) && !remembered.contains(&w) {
+                remembered.push(w);
+            }
+        }
+        let wants_recall = plan::asks_about_the_past(user_text, ctx.found);
+        let how = Choosing {
+            // A question about the past is answered from a few tries: the
+            // first that recalls wins (a 135M model ignores its memories in
+            // most single tries).
+            candidates: style
+                .map_or(1, |s| s.candidates.max(1))
+                .max(if wants_recall { RECALL_TRIES } else { 1 }),
+            remembered: &remembered,
+            curiosity: persona.curiosity,
+            wants_recall,
+            judge: style.and_then(|s| s.judge.as_deref()),
+        };
+        let result = self.write(&req, &how, &against, cancel, &mut out, &mut on_event);
         let mut tries = 0;
         let outcome = match result {
             Ok((o, n)) if !out.text.trim().is_empty() || o.stop == Some(Stop::Cancelled) => {

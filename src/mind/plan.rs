@@ -74,10 +74,13 @@ pub fn system_prompt(p: &Persona, style_card: Option<&str>) -> String {
 }
 
 /// A small model often ignores the memories in its prompt; a nudge toward
-/// their distinctive words (names, places) lets it use them.
-pub fn memory_biases(memories: &[super::Memory]) -> Vec<Bias> {
-    let mut words: Vec<String> = Vec::new();
-    for m in memories {
+/// their distinctive words (names, places) lets it use them. The first
+/// `found` memories (found by the words just said) get the full nudge; the
+/// person's latest statements that fill the rest, half.
+pub fn memory_biases(memories: &[super::Memory], found: usize) -> Vec<Bias> {
+    let mut words: Vec<(String, f32)> = Vec::new();
+    for (i, m) in memories.iter().enumerate() {
+        let bias = if i < found { 2.0 } else { 1.0 };
         for w in super::context::topic_words(&m.text) {
             // The word as it was written (capitalised names stay so).
             if let Some(orig) = m
@@ -85,8 +88,8 @@ pub fn memory_biases(memories: &[super::Memory]) -> Vec<Bias> {
                 .split(|c: char| !c.is_alphanumeric())
                 .find(|o| o.to_lowercase() == w)
             {
-                if !words.iter().any(|x| x == orig) {
-                    words.push(orig.to_string());
+                if !words.iter().any(|(x, _)| x == orig) {
+                    words.push((orig.to_string(), bias));
                 }
             }
         }
@@ -94,12 +97,31 @@ pub fn memory_biases(memories: &[super::Memory]) -> Vec<Bias> {
     words.truncate(8);
     words
         .into_iter()
-        .map(|w| Bias {
+        .map(|(w, bias)| Bias {
             text: Some(format!(" {w}")),
             contains: None,
-            bias: 2.0,
+            bias,
         })
         .collect()
+}
+
+/// Whether `said` asks about something the person told before: a question
+/// about themselves ("my", "I") with a memory found by its words, or one
+/// naming the past ("remember", "told you"). Such a question wants an
+/// answer that recalls. ("How was your day?" is about the companion: no.)
+pub fn asks_about_the_past(said: &str, found: usize) -> bool {
+    let lower = format!(" {} ", said.trim().to_lowercase().replace('?', " ? "));
+    let question = lower.contains(" ? ")
+        || [
+            " what ", " who ", " where ", " when ", " which ", " do you ", " did i ",
+        ]
+        .iter()
+        .any(|w| lower.starts_with(w));
+    let about_me = [" my ", " i ", " me "].iter().any(|w| lower.contains(w));
+    let past = [" remember", " told you", " tell you", " mentioned"]
+        .iter()
+        .any(|w| lower.contains(w));
+    question && (past || (about_me && found > 0))
 }
 
 /// The companion's name written in lower case is a word of its own to a
@@ -178,6 +200,17 @@ pub fn follow_rhythm(opts: &mut GenerateOptions, r: &Rhythm) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn questions_about_the_past_want_recall() {
+        use super::asks_about_the_past as past;
+        assert!(past("What did I tell you about my sister?", 1));
+        assert!(past("Do you remember what happened at work?", 0));
+        assert!(past("what instrument does my son play", 1));
+        assert!(!past("How was your day?", 2));
+        assert!(!past("My sister Anna is visiting next week.", 1));
+        assert!(!past("What instrument does my son play?", 0));
+    }
+
     use super::*;
 
     #[test]

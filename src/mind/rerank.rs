@@ -82,6 +82,13 @@ pub fn score(judge: Option<&dyn Judge>, said: &str, reply: &str) -> f64 {
     score_recalling(judge, said, reply, &[])
 }
 
+/// Whether `reply` names one of the `remembered` words (first five
+/// letters, so "moving" meets "moves").
+pub fn recalls(reply: &str, remembered: &[String]) -> bool {
+    let stems: Vec<String> = words(reply).iter().map(|w| stem(w)).collect();
+    remembered.iter().any(|w| stems.contains(&stem(w)))
+}
+
 /// [`score`], and a reply that names a word of what the person told
 /// before (`remembered`: the memories' topic words) is preferred: among
 /// replies that keep every rule, the one that remembers.
@@ -92,8 +99,7 @@ pub fn score_recalling(
     remembered: &[String],
 ) -> f64 {
     let base = score_alone(judge, said, reply);
-    let stems: Vec<String> = words(reply).iter().map(|w| stem(w)).collect();
-    if remembered.iter().any(|w| stems.contains(&stem(w))) {
+    if recalls(reply, remembered) {
         base + 1.5
     } else {
         base
