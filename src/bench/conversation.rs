@@ -153,6 +153,7 @@ pub fn run(
                 let person: Vec<&str> = said.iter().map(String::as_str).collect();
                 let against = Against {
                     person: &person,
+                    told: &[],
                     name: &persona.name,
                     instructions: &instructions,
                     mood: line.mood,

@@ -183,7 +183,13 @@ pub fn gather(
     let mut memories = Vec::new();
     if !words.is_empty() && max_memories > 0 {
         let q = SearchQuery {
-            text: words.join(" OR "),
+            // Each word and what starts with it: "eat" finds "eaten" (the
+            // index stems regular endings only).
+            text: words
+                .iter()
+                .map(|w| format!("{w} OR {w}*"))
+                .collect::<Vec<_>>()
+                .join(" OR "),
             limit: Some((max_memories * 4) as u32),
             ..SearchQuery::default()
         };

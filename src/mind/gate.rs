@@ -139,15 +139,15 @@ const SECOND_PERSON: &[&str] = &["you", "your", "you're", "you've", "yours", "yo
 /// painting the kitchen"), with no "you"/"your" between them ("I'm sorry
 /// your boss yelled" is comfort, not confusion).
 pub fn speaks_as_person(sentence: &str, person: &[&str]) -> Option<String> {
-    let r = rules::words(sentence);
+    let r = rules::plain_words(sentence);
     let mut theirs: std::collections::HashSet<(String, String)> = Default::default();
     for said in person {
         for s in crate::style::text::sentences(said) {
-            let w = rules::words(&s);
+            let w = rules::plain_words(&s);
             if !w.iter().any(|x| FIRST_PERSON.contains(&x.as_str())) {
                 continue;
             }
-            let content = super::context::topic_words(&s);
+            let content = super::context::topic_words(&s.replace("'s ", " "));
             for p in w.windows(2) {
                 if content.contains(&p[0]) || content.contains(&p[1]) {
                     theirs.insert((p[0].clone(), p[1].clone()));
@@ -172,6 +172,110 @@ pub fn speaks_as_person(sentence: &str, person: &[&str]) -> Option<String> {
         }
     }
     None
+}
+
+/// Taking the person's name or someone's they named as its own: "I'm
+/// Leo" after "My son Leo plays the drums" (a name is a capitalised word
+/// the person wrote inside a sentence; the companion's own is allowed).
+pub fn takes_their_name(sentence: &str, person: &[&str], own: &str) -> Option<String> {
+    let names: Vec<String> = person
+        .iter()
+        .flat_map(|said| crate::style::text::sentences(said))
+        .flat_map(|s| {
+            s.split_whitespace()
+                .skip(1)
+                .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string())
+                .filter(|w| w.chars().next().is_some_and(char::is_uppercase) && w != "I")
+                .collect::<Vec<_>>()
+        })
+        .map(|w| w.to_lowercase())
+        .filter(|w| *w != own.trim().to_lowercase())
+        .collect();
+    let r = rules::words(sentence);
+    for (i, w) in r.iter().enumerate() {
+        let claim = match w.as_str() {
+            "i'm" => r.get(i + 1),
+            "i" if r.get(i + 1).is_some_and(|x| x == "am") => r.get(i + 2),
+            "name" if i >= 1 && r[i - 1] == "my" && r.get(i + 1).is_some_and(|x| x == "is") => {
+                r.get(i + 2)
+            }
+            _ => None,
+        };
+        if let Some(n) = claim.filter(|n| names.contains(n)) {
+            return Some(format!("calls itself \"{n}\""));
+        }
+    }
+    None
+}
+
+/// Calling itself by name as if spoken to ("Tofu, that's a friendly
+/// response!", "Tofu."), or writing a memory the way the prompt frames it
+/// ("I told you: \"..."), stricter than the bench's self-addressing rule.
+pub fn calls_itself(sentence: &str, name: &str) -> Option<String> {
+    let text = sentence.trim();
+    let lower = text.to_lowercase();
+    for frame in ["told you: ", "told me: "] {
+        if lower.contains(frame) {
+            return Some(format!("\"{}\"", frame.trim()));
+        }
+    }
+    let name = name.trim();
+    if name.is_empty() {
+        return None;
+    }
+    let rest = text.strip_prefix(name)?;
+    rest.chars()
+        .next()
+        .is_none_or(|c| matches!(c, ',' | '.' | '!' | ':'))
+        .then(|| format!("opens with \"{name}\""))
+}
+
+/// A sentence that opens with a one-word label and a colon ("Fix: Puppy.",
+/// "Answer: ..."): the form of a prompt or a worksheet, not of talk.
+pub fn opens_with_a_label(sentence: &str) -> Option<String> {
+    let (head, _) = sentence.trim().split_once(':')?;
+    let head = head.trim();
+    (!head.is_empty() && head.chars().all(char::is_alphabetic)).then(|| head.to_string())
+}
+
+/// Words the gate holds back beyond the bench's invented-words rule (which
+/// only looks at lower-case words): an unknown capitalised word opening a
+/// sentence ("Fuhgedder, my friend"), a dropped g ("Somethin'",
+/// "Darlin'"), and an unknown word with an apostrophe inside ("n'est-ce").
+/// Names the person wrote pass.
+pub fn odd_words(sentence: &str, person: &[&str], lexicon: &Lexicon) -> Vec<String> {
+    if lexicon.is_empty() {
+        return Vec::new();
+    }
+    let said: Vec<String> = person.iter().flat_map(|s| rules::words(s)).collect();
+    let text = sentence.replace(['\u{2019}', '\u{2018}'], "'");
+    let mut out = Vec::new();
+    let raw_words: Vec<&str> = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.trim_matches('\'').is_empty())
+        .collect();
+    for (i, raw) in raw_words.iter().enumerate() {
+        let lower = raw.to_lowercase();
+        let bare = lower.trim_matches('\'');
+        let letters = bare.chars().filter(|c| c.is_alphabetic()).count();
+        if letters < 4 || said.iter().any(|w| w == bare) {
+            continue;
+        }
+        let dropped_g = lower.ends_with("in'") && !lexicon.knows(bare);
+        let inner = bare.contains('\'')
+            && !["n't", "'s", "'re", "'ll", "'ve", "'d", "'m"]
+                .iter()
+                .any(|c| bare.ends_with(c))
+            && !lexicon.knows(bare);
+        let opening = i == 0
+            && raw.chars().next().is_some_and(char::is_uppercase)
+            && bare.chars().all(char::is_alphabetic)
+            && !lexicon.knows(bare);
+        if dropped_g || inner || opening {
+            out.push(raw.trim_matches('\'').to_string());
+        }
+    }
+    out
 }
 
 /// Judges a reply as it is written: each sentence against what was
@@ -199,10 +303,42 @@ impl<'a> Gate<'a> {
             format!("{} {sentence}", self.accepted)
         };
         let mut b = rules::check(&whole, &self.against);
-        if let Some(evidence) = speaks_as_person(sentence, self.against.person) {
+        let theirs: Vec<&str> = self
+            .against
+            .told
+            .iter()
+            .chain(self.against.person)
+            .copied()
+            .collect();
+        if let Some(evidence) = speaks_as_person(sentence, &theirs) {
             b.push(Breach {
                 rule: Rule::RoleConfusion,
                 evidence,
+            });
+        }
+        if let Some(evidence) = takes_their_name(sentence, &theirs, self.against.name) {
+            b.push(Breach {
+                rule: Rule::RoleConfusion,
+                evidence,
+            });
+        }
+        if let Some(evidence) = calls_itself(sentence, self.against.name) {
+            b.push(Breach {
+                rule: Rule::SelfAddressing,
+                evidence,
+            });
+        }
+        if let Some(label) = opens_with_a_label(sentence) {
+            b.push(Breach {
+                rule: Rule::LeakedInstructions,
+                evidence: format!("opens with the label \"{label}:\""),
+            });
+        }
+        let odd = odd_words(sentence, &theirs, self.against.lexicon);
+        if !odd.is_empty() {
+            b.push(Breach {
+                rule: Rule::InventedWords,
+                evidence: odd.join(", "),
             });
         }
         if self.against.lexicon.is_empty() {
@@ -253,6 +389,7 @@ mod tests {
     fn against<'a>(person: &'a [&'a str], lexicon: &'a Lexicon) -> Against<'a> {
         Against {
             person,
+            told: &[],
             name: "Tofu",
             instructions: "You are Tofu, a companion. Answer in one short sentence.",
             mood: guess_mood(person.last().copied().unwrap_or("")),
@@ -318,6 +455,60 @@ mod tests {
         ] {
             assert_eq!(speaks_as_person(good, &person), None, "{good}");
         }
+    }
+
+    #[test]
+    fn it_does_not_call_itself() {
+        assert!(calls_itself("Tofu, this is a friendly response!", "Tofu").is_some());
+        assert!(calls_itself("Tofu.", "Tofu").is_some());
+        assert!(calls_itself("On 5 December I told you: \"I'm vegetarian.\"", "Tofu").is_some());
+        assert!(calls_itself("Tofu is happy to help.", "Tofu").is_none());
+        assert!(calls_itself("You told me about Leo.", "Tofu").is_none());
+    }
+
+    #[test]
+    fn a_label_is_no_sentence() {
+        assert_eq!(opens_with_a_label("Fix: Puppy.").as_deref(), Some("Fix"));
+        assert!(opens_with_a_label("Here is one idea: rest.").is_none());
+        assert!(opens_with_a_label("At 5:30 we eat.").is_none());
+    }
+
+    #[test]
+    fn its_name_is_its_own() {
+        let person = ["My son Leo plays the drums in a school band."];
+        assert!(takes_their_name("Myself! I'm Leo.", &person, "Tofu").is_some());
+        assert!(takes_their_name("My name is Leo.", &person, "Tofu").is_some());
+        assert!(takes_their_name("I'm Tofu, and Leo sounds fun.", &person, "Tofu").is_none());
+        assert!(takes_their_name("I'm glad Leo plays.", &person, "Tofu").is_none());
+    }
+
+    #[test]
+    fn odd_words_are_held_back_names_and_english_are_not() {
+        let lex = Lexicon::from_words(
+            [
+                "my",
+                "friend",
+                "something",
+                "darling",
+                "that",
+                "story",
+                "mine",
+                "nest",
+                "howdy",
+                "sounds",
+                "lovely",
+                "there",
+            ],
+            "test",
+        );
+        let person = ["My sister Anna is visiting."];
+        let odd = |s: &str| odd_words(s, &person, &lex);
+        assert_eq!(odd("Fuhgedder, my friend."), vec!["Fuhgedder"]);
+        assert_eq!(odd("I know somethin'."), vec!["somethin"]);
+        assert_eq!(odd("Mine, n'est-ce pas?"), vec!["n'est"]);
+        assert!(odd("Howdy there.").is_empty());
+        assert!(odd("Anna sounds lovely.").is_empty());
+        assert!(odd("That's something, darling.").is_empty());
     }
 
     #[test]

@@ -593,10 +593,13 @@ impl Mind {
             .map(|t| t.text())
             .chain([user_text])
             .collect();
+        // Spoken as the person's own, a memory is role confusion too.
+        let told: Vec<&str> = ctx.memories.iter().map(|m| m.text.as_str()).collect();
         let instructions = plan::system_prompt(persona, None);
         let lexicon = self.lexicon.clone();
         let against = rules::Against {
             person: &person,
+            told: &told,
             name: &persona.name,
             instructions: &instructions,
             mood: gate::guess_mood(user_text),

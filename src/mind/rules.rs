@@ -208,6 +208,18 @@ pub fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// [`words`] with a possessive "'s" taken off ("my mother's birthday"
+/// comes back as "my mother"): the first-person checks compare these.
+pub fn plain_words(text: &str) -> Vec<String> {
+    words(text)
+        .into_iter()
+        .map(|w| match w.strip_suffix("'s") {
+            Some(stem) if !stem.is_empty() => stem.to_string(),
+            _ => w,
+        })
+        .collect()
+}
+
 fn ngrams(words: &[String], n: usize) -> impl Iterator<Item = &[String]> {
     words.windows(n)
 }
@@ -301,10 +313,10 @@ pub fn parroting(reply: &str, person: &[&str]) -> Option<String> {
 /// Role confusion: the person's "my X" / "our X", or a word 3-gram of
 /// theirs that starts "I", "I'm" or "we", comes back in the reply.
 pub fn role_confusion(reply: &str, person: &[&str]) -> Option<String> {
-    let r = words(reply);
+    let r = plain_words(reply);
     let mut theirs: HashSet<Vec<String>> = HashSet::new();
     for said in person {
-        let s = words(said);
+        let s = plain_words(said);
         for g in ngrams(&s, 2) {
             if g[0] == "my" || g[0] == "our" {
                 theirs.insert(g.to_vec());
@@ -518,6 +530,10 @@ pub struct Against<'a> {
     /// What the person said in this conversation, oldest first (the line
     /// being answered last).
     pub person: &'a [&'a str],
+    /// What the person told in earlier conversations (the memories): said
+    /// in the first person it is role confusion too, but repeating it is
+    /// no parroting (a recall may).
+    pub told: &'a [&'a str],
     /// The companion's name.
     pub name: &'a str,
     /// The instructions the model was given (system prompt wording).
@@ -537,10 +553,11 @@ pub fn check(reply: &str, a: &Against<'_>) -> Vec<Breach> {
     };
     note(Rule::Degenerate, degenerate(reply));
     note(Rule::Parroting, parroting(reply, a.person));
-    note(Rule::RoleConfusion, role_confusion(reply, a.person));
+    let theirs: Vec<&str> = a.told.iter().chain(a.person).copied().collect();
+    note(Rule::RoleConfusion, role_confusion(reply, &theirs));
     note(Rule::SelfAddressing, self_addressing(reply, a.name));
     note(Rule::LeakedInstructions, leaked(reply, a.instructions));
-    let invented = invented_words(reply, a.person, a.lexicon);
+    let invented = invented_words(reply, &theirs, a.lexicon);
     note(
         Rule::InventedWords,
         (!invented.is_empty()).then(|| invented.join(", ")),
@@ -612,6 +629,9 @@ mod tests {
         assert!(role_confusion("Our garden is lovely too.", &ours).is_some());
         assert!(role_confusion("We adopted a kitten as well.", &ours).is_some());
         assert!(role_confusion("You adopted one? Lovely.", &ours).is_none());
+        let mum = ["My mother's birthday is on the twelfth of March."];
+        assert!(role_confusion("The birthday of my mother is soon.", &mum).is_some());
+        assert!(role_confusion("Your mother's birthday is soon.", &mum).is_none());
     }
 
     #[test]
@@ -693,6 +713,7 @@ mod tests {
         let person = ["My sister Anna is visiting next week, I'm excited."];
         let a = Against {
             person: &person,
+            told: &[],
             name: "Tofu",
             instructions: "Answer in one short sentence.",
             mood: Mood::Pos,
