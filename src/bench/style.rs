@@ -9,7 +9,10 @@
 //! character n-gram classifier trained on the held-out halves (its own
 //! code: it shares nothing with the style model). Relevance: the share of
 //! replies that mention the prompt's topic (a content word of the prompt,
-//! compared on its first five letters).
+//! compared on its first five letters). What a reply owes to its prompt:
+//! the pointwise mutual information of reply and prompt under the plain
+//! chat model (see [`Setting::pmi_median`]); plain perplexity is no guard,
+//! since the authors' own letters score far higher than any modern reply.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -19,6 +22,8 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::llm::{LlmWorker, Message};
+use crate::mind::rules::parroting;
 use crate::mind::{context::topic_words, Context, Embedded, Mind, Persona};
 use crate::style::{text::documents, Background, StyleModel};
 
@@ -120,6 +125,14 @@ pub struct Setting {
     /// setting's mean reply: how well even the real author would score at
     /// this length.
     pub own_writing_attribution: f64,
+    /// Share of replies that parrot their prompt (6+ words in a row, the
+    /// conversation rule); a parroting reply is never counted as attributed.
+    pub parroting: f64,
+    /// How much each reply owes to its prompt: under the plain chat model
+    /// (no persona, fusion or biases), the mean per-token log-probability
+    /// of the reply after its own prompt minus after the next prompt of the
+    /// set (pointwise mutual information, nats per token); the median.
+    pub pmi_median: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -140,6 +153,8 @@ pub struct StyleReport {
     pub settings: Vec<Setting>,
     /// Relevance at mirror 1.0 as a share of relevance at 0.0.
     pub relevance_kept: f64,
+    /// The median PMI at mirror 1.0 as a share of 0.0's (target >= 50%).
+    pub pmi_kept: f64,
     pub card_ms: f64,
     /// How the classifier does on held-out letters themselves (its ceiling).
     pub classifier_accuracy_on_letters: f64,
@@ -170,6 +185,19 @@ fn passages(docs: &[String], len: usize, k: usize) -> Vec<String> {
         .filter(|&at| at + len <= words.len())
         .map(|at| words[at..at + len].join(" "))
         .collect()
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let m = v.len() / 2;
+    if v.len() % 2 == 1 {
+        v[m]
+    } else {
+        (v[m - 1] + v[m]) / 2.0
+    }
 }
 
 fn relevant(prompt: &str, reply: &str) -> bool {
@@ -272,22 +300,34 @@ pub fn run(
     let card_ms = t.elapsed().as_secs_f64() * 1e3;
 
     let mut mind = Mind::new(Box::new(Embedded::new(model.to_path_buf(), 2048)), 2048);
+    // The plain model that scores replies: its own worker, so nothing of
+    // the mind's decoding (persona, fusion, biases) leans on the figure.
+    let mut judge = LlmWorker::start(model, 2048)?;
     let prompts = &PROMPTS[..n_prompts.min(PROMPTS.len())];
     let mut settings = Vec::new();
     let mut samples = Vec::new();
     for mirror in [1.0f32, 0.0] {
-        let (mut attributed, mut rel, mut words, mut n) = (0, 0, 0, 0);
+        let (mut attributed, mut rel, mut words, mut n, mut parrots) = (0, 0, 0, 0, 0);
+        let mut pmi = Vec::new();
         let mut by_author = vec![0usize; models.len()];
         for (i, m) in models.iter().enumerate() {
             let persona = Persona {
                 mirroring: mirror,
                 ..Persona::default()
             };
-            for p in prompts {
+            for (j, p) in prompts.iter().enumerate() {
                 let hints = m.hints(bg, p, mirror);
                 let r = mind.reply(&persona, Some(&hints), &Context::default(), p, None, |_| {})?;
                 n += 1;
-                let right = classify(&r.text) == i;
+                let parrot = parroting(&r.text, &[p]).is_some();
+                parrots += usize::from(parrot);
+                let right = !parrot && classify(&r.text) == i;
+                if prompts.len() > 1 && !r.text.trim().is_empty() {
+                    let other = prompts[(j + 1) % prompts.len()];
+                    let (k, own) = judge.score(&[Message::new("user", p)], &r.text)?;
+                    let (_, after_other) = judge.score(&[Message::new("user", other)], &r.text)?;
+                    pmi.push((own - after_other) / k.max(1) as f64);
+                }
                 tracing::debug!(
                     author = authors[i].author,
                     mirror,
@@ -332,6 +372,8 @@ pub fn run(
             relevance: rel as f64 / n.max(1) as f64,
             mean_words,
             own_writing_attribution,
+            parroting: parrots as f64 / n.max(1) as f64,
+            pmi_median: median(&mut pmi),
         });
     }
     let relevance_kept = if settings[1].relevance > 0.0 {
@@ -339,6 +381,7 @@ pub fn run(
     } else {
         f64::NAN
     };
+    let pmi_kept = settings[0].pmi_median / settings[1].pmi_median;
     Ok(StyleReport {
         model: model
             .file_stem()
@@ -349,6 +392,7 @@ pub fn run(
         authors,
         settings,
         relevance_kept,
+        pmi_kept,
         card_ms,
         classifier_accuracy_on_letters: right as f64 / total.max(1) as f64,
         samples,

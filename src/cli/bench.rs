@@ -138,14 +138,16 @@ pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
                 );
             }
             println!(
-                "{:<8} {:>8} {:>12} {:>18} {:>10} {:>11} {:>26}",
+                "{:<8} {:>8} {:>12} {:>18} {:>10} {:>11} {:>26} {:>10} {:>11}",
                 "mirror",
                 "replies",
                 "attribution",
                 "per author",
                 "relevance",
                 "mean words",
-                "authors' own, same length"
+                "authors' own, same length",
+                "parroting",
+                "PMI median"
             );
             for s in &r.settings {
                 let per: Vec<String> = s
@@ -154,22 +156,28 @@ pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
                     .map(|a| format!("{:.0}%", a * 100.0))
                     .collect();
                 println!(
-                    "{:<8.1} {:>8} {:>11.0}% {:>18} {:>9.0}% {:>11.1} {:>25.0}%",
+                    "{:<8.1} {:>8} {:>11.0}% {:>18} {:>9.0}% {:>11.1} {:>25.0}% {:>9.0}% {:>11.2}",
                     s.mirror,
                     s.replies,
                     s.attribution * 100.0,
                     per.join(" / "),
                     s.relevance * 100.0,
                     s.mean_words,
-                    s.own_writing_attribution * 100.0
+                    s.own_writing_attribution * 100.0,
+                    s.parroting * 100.0,
+                    s.pmi_median
                 );
             }
             println!(
                 "(authors' own, same length: the classifier on passages of the authors' unseen writing as long as the mean reply, the most a reply that long can expect)"
             );
             println!(
-                "relevance at 1.0 is {:.0}% of relevance at 0.0 (target >= 80%); attribution target >= 90% at 1.0, near 50% at 0.0",
+                "relevance at 1.0 is {:.0}% of relevance at 0.0 (target >= 80%); attribution (a parroting reply never counts) target >= 70% at 1.0, near 50% at 0.0",
                 r.relevance_kept * 100.0
+            );
+            println!(
+                "what replies owe their prompt: PMI median at 1.0 is {:.0}% of 0.0's (target >= 50%; nats per token of the reply, plain model, own prompt minus the next one)",
+                r.pmi_kept * 100.0
             );
             println!(
                 "style hints (card + exemplars + fusion) in {:.1} ms; classifier on held-out letters: {:.0}%",

@@ -161,6 +161,10 @@ enum Event {
     Token {
         text: String,
     },
+    Score {
+        tokens: usize,
+        logprob: f64,
+    },
     Done(GenerateStats),
     Error {
         message: String,
@@ -365,6 +369,21 @@ impl LlmWorker {
                     return Err(Error::Llm("unexpected event during generation".into()));
                 }
             }
+        }
+    }
+
+    /// How likely the plain model finds `reply` after `messages`: the
+    /// number of reply tokens and their summed log-probability (nats). No
+    /// biases, fusion or penalties: for benchmarks.
+    pub fn score(&mut self, messages: &[Message], reply: &str) -> Result<(usize, f64)> {
+        self.drain()?;
+        self.send(&json!({"op": "score", "messages": messages, "reply": reply}))?;
+        match self.next_event(Duration::from_secs(60), "scoring a reply")? {
+            Event::Score { tokens, logprob } => Ok((tokens, logprob)),
+            Event::Error { message } => Err(Error::Llm(message)),
+            _ => Err(Error::Llm(
+                "the worker answered score with something else".into(),
+            )),
         }
     }
 

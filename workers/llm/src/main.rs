@@ -16,6 +16,9 @@
 //! - `{"op":"style","id":ID,"sentences":[...]}` → `{"event":"style","id":ID,"words":N,"ms":T}`:
 //!   learns a person's language model for fusion (one at a time); with
 //!   `"base":ID0`, adds the sentences to the loaded model `ID0` instead.
+//! - `{"op":"score","messages":[...],"reply":TEXT}` → `{"event":"score","tokens":N,"logprob":S}`:
+//!   the summed log-probability (nats) of the reply's tokens after the
+//!   chat (plain model: no biases, fusion or penalties), for benchmarks.
 //! - `{"op":"cancel"}` while generating: stops after the current token
 //!   (tokens take ~15 ms here), answered by `done` with `"stop":"cancelled"`.
 //! - any failure → `{"event":"error","message":...}`; the worker stays up.
@@ -217,6 +220,10 @@ fn handle(
             let l = loaded.as_mut().context("no model loaded")?;
             generate(l, req, inbox)
         }
+        Some("score") => {
+            let l = loaded.as_mut().context("no model loaded")?;
+            score(l, req)
+        }
         // A cancel that arrives after its generation ended: nothing to stop.
         Some("cancel") => Ok(()),
         Some(other) => bail!("unknown op '{other}'"),
@@ -278,13 +285,12 @@ fn biases(l: &Loaded, req: &Value) -> Vec<LlamaLogitBias> {
     out
 }
 
-fn generate(l: &mut Loaded, req: &Value, inbox: &mut Inbox) -> anyhow::Result<()> {
-    let messages = req["messages"]
-        .as_array()
-        .context("generate needs messages")?;
-    // Content is text, never markup: a transcript or imported chat log that
-    // holds "<|im_end|>" must not end a turn of the template.
-    let chat = messages
+/// The request's `messages` as chat messages. Content is text, never
+/// markup: a transcript or imported chat log that holds "<|im_end|>" must
+/// not end a turn of the template.
+fn chat_messages(req: &Value) -> anyhow::Result<Vec<LlamaChatMessage>> {
+    let messages = req["messages"].as_array().context("needs messages")?;
+    Ok(messages
         .iter()
         .map(|m| {
             LlamaChatMessage::new(
@@ -292,7 +298,57 @@ fn generate(l: &mut Loaded, req: &Value, inbox: &mut Inbox) -> anyhow::Result<()
                 m["content"].as_str().unwrap_or("").replace("<|", "< |"),
             )
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Scores a given reply after the chat: each reply token's log-probability
+/// under the plain model, summed. Evaluates from scratch (the cache is
+/// cleared), since scoring is for benchmarks, not conversations.
+fn score(l: &mut Loaded, req: &Value) -> anyhow::Result<()> {
+    let chat = chat_messages(req)?;
+    let reply = req["reply"].as_str().context("score needs a reply")?;
+    let prompt = l.model.apply_chat_template(&l.template, &chat, true)?;
+    let vocab = l.model.vocab();
+    let prompt_tokens = vocab.tokenize(prompt.as_bytes(), true, true);
+    let reply_tokens = vocab.tokenize(reply.as_bytes(), false, false);
+    let all: Vec<LlamaToken> = prompt_tokens.iter().chain(&reply_tokens).copied().collect();
+    if prompt_tokens.is_empty() || reply_tokens.is_empty() || all.len() > l.ctx.n_ctx() as usize {
+        bail!("nothing to score, or it does not fit the context");
+    }
+    l.ctx.clear_kv_cache();
+    l.cached.clear();
+    let first = prompt_tokens.len() - 1; // its logits predict the reply's first token
+    let cap = (l.ctx.n_batch() as usize).max(1);
+    let mut batch = LlamaBatch::new(cap, 1);
+    let mut logprob = 0.0f64;
+    for (ci, chunk) in all.chunks(cap).enumerate() {
+        batch.clear();
+        for (j, &t) in chunk.iter().enumerate() {
+            let pos = ci * cap + j;
+            batch.add(t, pos as i32, &[0], pos >= first && pos + 1 < all.len())?;
+        }
+        l.ctx
+            .decode(&mut batch)
+            .map_err(|e| anyhow!("scoring failed: {e}"))?;
+        for (j, _) in chunk.iter().enumerate() {
+            let pos = ci * cap + j;
+            if pos < first || pos + 1 >= all.len() {
+                continue;
+            }
+            let logits = l.ctx.get_logits_ith(j as i32);
+            let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let norm: f64 = logits.iter().map(|&x| f64::from(x - max).exp()).sum();
+            let next = all[pos + 1].0 as usize;
+            logprob += f64::from(logits[next] - max) - norm.ln();
+        }
+    }
+    l.ctx.clear_kv_cache();
+    emit(&json!({"event": "score", "tokens": reply_tokens.len(), "logprob": logprob}));
+    Ok(())
+}
+
+fn generate(l: &mut Loaded, req: &Value, inbox: &mut Inbox) -> anyhow::Result<()> {
+    let chat = chat_messages(req)?;
     let max_tokens = req["max_tokens"].as_u64().unwrap_or(128) as usize;
     let max_sentences = req["max_sentences"].as_u64().unwrap_or(0) as usize;
     let temperature = req["temperature"].as_f64().unwrap_or(0.0) as f32;
