@@ -42,6 +42,9 @@ const COMMANDS: &[&str] = &[
     "models_fetch",
     "models_delete",
     "models_import_whisper",
+    "models_catalogue",
+    "models_discover",
+    "models_use",
 ];
 
 fn main() {

@@ -8,6 +8,7 @@
 
 pub mod audio;
 pub mod bench;
+pub mod catalogue;
 pub mod converse;
 pub mod error;
 pub mod eval;

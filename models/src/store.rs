@@ -34,6 +34,9 @@ pub struct ModelSummary {
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub size: u64,
     pub files: Vec<FileSummary>,
+    pub license: String,
+    /// For catalogue entries (models a person can choose): what it suits.
+    pub choice: Option<crate::manifest::Choice>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -143,6 +146,8 @@ impl ModelStore {
                             sha256: f.sha256.clone(),
                         })
                         .collect(),
+                    license: spec.license.clone(),
+                    choice: spec.choice.clone(),
                 })
             })
             .collect()

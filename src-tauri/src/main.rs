@@ -116,6 +116,9 @@ fn main() {
             models::models_fetch,
             models::models_delete,
             models::models_import_whisper,
+            models::models_catalogue,
+            models::models_discover,
+            models::models_use,
         ])
         .run(tauri::generate_context!())
         .expect("the desktop shell failed to start");

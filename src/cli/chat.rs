@@ -16,7 +16,8 @@ pub struct ChatArgs {
     /// Go on with this conversation (its turns are the recent context)
     #[arg(long, value_name = "c12")]
     pub conversation: Option<String>,
-    /// Persona settings for this chat only (KEY=VALUE, repeatable)
+    /// Persona settings for this chat only (KEY=VALUE, repeatable);
+    /// `chat_model=NAME|FILE` answers with another chat model
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<String>,
     /// The style profile to learn from and mirror
@@ -38,7 +39,9 @@ pub fn run(args: ChatArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
         let settings: ReplySettings = store.setting(SETTINGS_KEY)?.unwrap_or_default();
         (Persona::load(&store)?, settings)
     };
-    for o in &args.overrides {
+    for o in
+        &tofu::catalogue::take_model_override(&args.overrides, &paths.model_store(), &mut settings)?
+    {
         persona.set(o)?;
     }
     if let Some(b) = &args.backend {

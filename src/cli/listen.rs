@@ -125,7 +125,9 @@ pub fn run(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
             model: String::new(),
         }),
     };
-    let model = Arc::new(SpeechModel::load_default(&paths.model_store())?);
+    let model = Arc::new(SpeechModel::load(&tofu::catalogue::speech_model_path(
+        paths,
+    )?)?);
     if let Some(k) = keeper.as_mut() {
         k.model = model.name();
     }

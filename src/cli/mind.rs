@@ -133,7 +133,8 @@ pub struct ReplyArgs {
     /// Mirroring strength 0..1 for this reply (default: the persona's)
     #[arg(long, value_name = "X")]
     pub mirror: Option<f32>,
-    /// Other persona settings for this reply only (KEY=VALUE, repeatable)
+    /// Other persona settings for this reply only (KEY=VALUE, repeatable);
+    /// `chat_model=NAME|FILE` answers with another chat model
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<String>,
     /// embedded (the local GGUF model), openai (a server), remix (Tofu mode:
@@ -198,13 +199,15 @@ pub fn persona(cmd: PersonaCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
 pub fn reply(args: ReplyArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
     let store = Store::open(&paths.data_dir)?;
     let mut persona = Persona::load(&store)?;
-    for o in &args.overrides {
+    let mut settings: ReplySettings = store.setting(SETTINGS_KEY)?.unwrap_or_default();
+    for o in
+        &tofu::catalogue::take_model_override(&args.overrides, &paths.model_store(), &mut settings)?
+    {
         persona.set(o)?;
     }
     if let Some(m) = args.mirror {
         persona.set(&format!("mirroring={m}"))?;
     }
-    let mut settings: ReplySettings = store.setting(SETTINGS_KEY)?.unwrap_or_default();
     if let Some(b) = &args.backend {
         settings.backend = b.parse::<BackendKind>()?;
     }

@@ -91,7 +91,7 @@ pub fn run(args: TranscribeArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let model = match &args.model {
         Some(path) => SpeechModel::load(path)?,
-        None => SpeechModel::load_default(&paths.model_store())?,
+        None => SpeechModel::load(&tofu::catalogue::speech_model_path(paths)?)?,
     };
     let load_ms = started.elapsed().as_secs_f64() * 1e3;
     tracing::info!(model = %model.path().display(), load_ms, "speech model loaded");

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::Parts;
 use crate::audio::sink::AudioSink;
+use crate::catalogue::Role;
 use crate::error::Result;
 use crate::mind::backend::{ReplySettings, SETTINGS_KEY as REPLY_KEY};
 use crate::mind::{Mind, Persona};
@@ -25,7 +26,10 @@ pub fn load(
     notes: &mut Vec<String>,
 ) -> Result<Parts> {
     let models = paths.model_store();
-    let stt = Arc::new(SpeechModel::load_default(&models)?);
+    let stt = Arc::new(match &store {
+        Some(s) => SpeechModel::load(&crate::catalogue::path(s, &models, Role::Speech)?)?,
+        None => SpeechModel::load_default(&models)?,
+    });
     let (persona, reply, voice_settings) = match &store {
         Some(s) => (
             Persona::load(s)?,

@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 use super::backend::{ReplySettings, SETTINGS_KEY};
 use super::rules::Lexicon;
 use super::{BackendKind, Mind};
+use crate::catalogue::{chosen, resolve, Role};
 use crate::error::Result;
 use crate::store::Store;
 use crate::style::{Background, StyleModel};
@@ -36,10 +37,17 @@ pub fn mind(
     settings: Option<ReplySettings>,
     profile: &str,
 ) -> Result<Mind> {
-    let settings = match settings {
+    let mut settings: ReplySettings = match settings {
         Some(s) => s,
         None => store.setting(SETTINGS_KEY)?.unwrap_or_default(),
     };
+    // The chat model the person chose (`chat_model`); a GGUF named in the
+    // reply settings themselves (`tofu llm set model=`) comes first.
+    if settings.backend == BackendKind::Embedded && settings.model.is_none() {
+        if let Some(c) = chosen(store, Role::Chat)? {
+            settings.model = Some(resolve(&paths.model_store(), Role::Chat, &c)?);
+        }
+    }
     let remix = match settings.backend {
         BackendKind::Remix => Some(crate::style::load(store, profile)?),
         _ => None,

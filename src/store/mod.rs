@@ -240,6 +240,13 @@ impl Store {
         Ok(())
     }
 
+    /// Removes a setting (back to its default).
+    pub fn delete_setting(&mut self, key: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM settings WHERE key = ?1", [key])?;
+        Ok(())
+    }
+
     /// Forgets everything: closes the database and deletes what Tofu keeps
     /// in the data folder (history, audio, settings, style model, kept
     /// copies of damaged databases); the models stay. Returns what was removed.

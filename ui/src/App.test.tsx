@@ -35,6 +35,47 @@ describe("App", () => {
     await waitFor(() => expect(mock.called("session_start")).toHaveLength(1));
   });
 
+  it("offers a bigger brain in the first run, and downloads it only when asked", async () => {
+    const qwen = {
+      role: "chat",
+      name: "qwen2.5-1.5b-instruct",
+      description: "",
+      license: "Apache-2.0",
+      size: 1_117_000_000,
+      status: "missing",
+      choice: { default: false, params: "1.5B", min_cores: 8, min_memory_gb: 16, tested_download: false, instruct: true },
+      suits_this_machine: true,
+      chosen: false,
+    };
+    const catalogue = { machine: { cores: 8, memory_gb: 16 }, entries: [qwen], offers: [qwen.name] };
+    for (const accept of [false, true]) {
+      const mock = ipc({
+        ...base,
+        settings_get: settings({ first_run_done: false }),
+        settings_first_run_done: settings(),
+        models_catalogue: catalogue,
+        models_fetch: base.models_list,
+        models_use: catalogue,
+      });
+      const { unmount } = render(<App />);
+      const offer = await screen.findByTestId("first-run-offer");
+      expect(offer.textContent).toContain("qwen2.5-1.5b-instruct");
+      const box = offer.querySelector("input") as HTMLInputElement;
+      expect(box.checked).toBe(false);
+      if (accept) fireEvent.click(box);
+      fireEvent.click(screen.getByTestId("first-run-start"));
+      await waitFor(() => expect(mock.called("session_start")).toHaveLength(1));
+      if (accept) {
+        await waitFor(() => expect(mock.called("models_use")[0]?.args).toEqual({ role: "chat", model: qwen.name }));
+        expect(mock.called("models_fetch")[0]?.args).toEqual({ name: qwen.name });
+      } else {
+        expect(mock.called("models_fetch")).toHaveLength(0);
+        expect(mock.called("models_use")).toHaveLength(0);
+      }
+      unmount();
+    }
+  });
+
   it("keeps the first-run gate closed when the settings cannot be read or first-run cannot be saved", async () => {
     let attempts = 0;
     const mock = ipc({

@@ -3,7 +3,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
-  Conversation, ConversationSummary, Deleted, Devices, DeviceTest, ExportFormat, LoopEvent, Mode,
+  Catalogue, Conversation, ConversationSummary, Found, Role, Deleted, Devices, DeviceTest, ExportFormat, LoopEvent, Mode,
   ModelProgress, ModelSummary, Persona, Preset, Retention, ReplySettings, SearchHit, SessionState,
   Settings, StylePortrait, Theme, Turn, TryReply, VoiceSettings,
 } from "./bindings";
@@ -69,6 +69,12 @@ export const api = {
   fetchModel: (name: string) => invoke<ModelSummary[]>("models_fetch", { name }),
   deleteModel: (name: string) => invoke<ModelSummary[]>("models_delete", { name }),
   importWhisper: (dir: string) => invoke<ModelSummary[]>("models_import_whisper", { dir }),
+  /** The speech and chat models a person can choose, what this machine suits, which is in use. */
+  catalogue: () => invoke<Catalogue>("models_catalogue"),
+  /** GGUF files and model servers already on this machine (only listed, never used unasked). */
+  discover: () => invoke<Found>("models_discover"),
+  /** Uses a catalogue model or a listed file for speech or chat (`null`: the default). */
+  useModel: (role: Role, model: string | null) => invoke<Catalogue>("models_use", { role, model }),
 };
 
 export const events = {

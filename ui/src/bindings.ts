@@ -136,6 +136,34 @@ export type Retention = {
  */
 days: number | null, };
 export type FileSummary = { path: string, size: number, sha256: string, };
+export type Choice = { 
+/**
+ * The model used when the person chose none (one per kind); the
+ * others are only downloaded when chosen.
+ */
+default: boolean, 
+/**
+ * Parameters, as its publisher counts them ("135M", "1.5B").
+ */
+params: string, 
+/**
+ * The machine it suits: at least this many CPU cores ...
+ */
+min_cores: number, 
+/**
+ * ... and this much memory (GiB).
+ */
+min_memory_gb: number, 
+/**
+ * Whether its download was tested from here (a package-registry
+ * mirror); entries only on Hugging Face could not be.
+ */
+tested_download: boolean, 
+/**
+ * Tuned to follow instructions (a chat model). A base model is listed
+ * to switch to, never offered as an upgrade.
+ */
+instruct: boolean, };
 export type ModelSummary = { name: string, kind: string, description: string, 
 /**
  * `installed`, `missing`, `corrupt`, or `n/a` (not for this platform).
@@ -144,7 +172,62 @@ status: string,
 /**
  * Why a corrupt model is corrupt.
  */
-problem: string | null, size: number, files: Array<FileSummary>, };
+problem: string | null, size: number, files: Array<FileSummary>, license: string, 
+/**
+ * For catalogue entries (models a person can choose): what it suits.
+ */
+choice: Choice | null, };
+export type Role = "speech" | "chat";
+export type Machine = { 
+/**
+ * CPU threads the process may use.
+ */
+cores: number, 
+/**
+ * Physical memory in GiB, when the system says.
+ */
+memory_gb: number | null, };
+export type Entry = { role: Role, 
+/**
+ * The catalogue name, or the file's path for a model file.
+ */
+name: string, description: string, license: string, size: number, 
+/**
+ * `installed`, `missing`, `corrupt` (catalogue) or `file` (a model file).
+ */
+status: string, 
+/**
+ * The catalogue's facts (none for a model file).
+ */
+choice: Choice | null, 
+/**
+ * This machine has the cores and memory it asks for.
+ */
+suits_this_machine: boolean, 
+/**
+ * The one in use now.
+ */
+chosen: boolean, };
+export type Catalogue = { machine: Machine, entries: Array<Entry>, offers: Array<string>, };
+export type FoundFile = { path: string, size: number, 
+/**
+ * Whose folder it is in ("Hugging Face cache", "LM Studio", ...).
+ */
+place: string, };
+export type FoundServer = { 
+/**
+ * What usually listens on that port ("Ollama", ...).
+ */
+name: string, 
+/**
+ * Its OpenAI-compatible base URL (what `reply.endpoint` takes).
+ */
+endpoint: string, 
+/**
+ * The models it lists.
+ */
+models: Array<string>, };
+export type Found = { files: Array<FoundFile>, servers: Array<FoundServer>, };
 export type InputDevice = { name: string, id: string, host: string, is_default: boolean, 
 /**
  * e.g. "48000 Hz, 2 ch, f32"

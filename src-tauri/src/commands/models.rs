@@ -1,9 +1,13 @@
 //! Models in Settings: what is installed, download (with progress and
-//! checksums), import a faster-whisper model, delete.
+//! checksums), import a faster-whisper model, delete; the catalogue of
+//! speech and chat models, what is found on the machine, and which is used.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use tauri::{AppHandle, Emitter, State};
+use tofu::catalogue::discover::Found;
+use tofu::catalogue::{Catalogue, Role};
 use tofu::models::fetch::OnProgress;
 use tofu::models::store::ModelSummary;
 use tofu::models::{FetchOptions, Fetcher};
@@ -71,4 +75,57 @@ pub async fn models_import_whisper(app: State<'_, App>, dir: String) -> Cmd<Vec<
     let store = app.paths.model_store();
     tofu::models::convert::whisper_ggml::import(&store, &dir, None).map_err(msg)?;
     store.summaries().map_err(msg)
+}
+
+/// The catalogue: this machine, every speech and chat model a person can
+/// choose (which suit it, which is in use) and what is worth offering.
+#[tauri::command]
+pub async fn models_catalogue(app: State<'_, App>) -> Cmd<Catalogue> {
+    let models = app.paths.model_store();
+    app.with_store(|s| tofu::catalogue::view(Some(s), &models))
+}
+
+/// GGUF files in other apps' usual folders and model servers on the usual
+/// local ports. Only listed: using one is the person's click.
+#[tauri::command]
+pub async fn models_discover() -> Cmd<Found> {
+    Ok(tofu::catalogue::discover::look(
+        &[],
+        Duration::from_millis(800),
+    ))
+}
+
+/// Uses `model` for `role` (`None`: the default): a catalogue name (it must
+/// be installed: download it first), or a file this app listed (an
+/// imported whisper model, a GGUF found on the machine); no other path is
+/// taken from the page. A running conversation restarts with it.
+#[tauri::command]
+pub async fn models_use(
+    handle: AppHandle,
+    app: State<'_, App>,
+    role: Role,
+    model: Option<String>,
+) -> Cmd<Catalogue> {
+    let models = app.paths.model_store();
+    if let Some(m) = model.as_deref() {
+        if m.len() > 4096 {
+            return Err("that is not a model".into());
+        }
+        if models.manifest().get(m).is_err() {
+            let listed: Vec<std::path::PathBuf> = match role {
+                Role::Speech => tofu::catalogue::imported_speech_models(&models),
+                Role::Chat => tofu::catalogue::discover::look(&[], Duration::ZERO)
+                    .files
+                    .into_iter()
+                    .map(|f| f.path)
+                    .collect(),
+            };
+            if !listed.iter().any(|p| p.as_os_str() == m) {
+                return Err(format!("{m} is not a model this app listed"));
+            }
+        }
+    }
+    app.with_store(|s| tofu::catalogue::choose(s, &models, role, model.as_deref()))?;
+    app.restart_session(&handle)?;
+    app.with_store(|s| tofu::catalogue::view(Some(s), &models))
 }

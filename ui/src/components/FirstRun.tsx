@@ -1,7 +1,8 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
-import type { Settings } from "../bindings";
-import { toastError } from "../lib/toast";
+import type { Entry, Settings } from "../bindings";
+import { megabytes } from "../lib/format";
+import { toast, toastError } from "../lib/toast";
 import { Modal } from "./Modal";
 import { Orb } from "./Orb";
 
@@ -10,6 +11,25 @@ import { Orb } from "./Orb";
  * on failure it stays, and Start tries again. */
 export function FirstRun({ dataDir, onDone }: { dataDir: string; onDone: (s: Settings) => void }) {
   const [busy, setBusy] = useState(false);
+  // A stronger chat model this machine could run: offered, never chosen for the person.
+  const [offer, setOffer] = useState<Entry | null>(null);
+  const [wantOffer, setWantOffer] = useState(false);
+  useEffect(() => {
+    api
+      .catalogue()
+      .then((c) => setOffer(c.entries.find((e) => e.role === "chat" && c.offers.includes(e.name)) ?? null))
+      .catch(() => {});
+  }, []);
+  const upgrade = async (e: Entry) => {
+    try {
+      toast(`Downloading ${e.name} (${megabytes(e.size)}); Tofu uses the small model until it is ready`);
+      await api.fetchModel(e.name);
+      await api.useModel("chat", e.name);
+      toast(`Tofu now replies with ${e.name}`);
+    } catch (err) {
+      toastError(err, `Could not set up ${e.name}`);
+    }
+  };
   const start = async () => {
     if (busy) return;
     setBusy(true);
@@ -22,6 +42,7 @@ export function FirstRun({ dataDir, onDone }: { dataDir: string; onDone: (s: Set
       return;
     }
     onDone(done);
+    if (offer && wantOffer) void upgrade(offer);
   };
   return (
     <Modal labelledBy="first-run-title" describedBy="first-run-intro" class="first-run" testid="first-run">
@@ -51,6 +72,16 @@ export function FirstRun({ dataDir, onDone }: { dataDir: string; onDone: (s: Set
           <strong>It's yours.</strong> You can review, correct, export and delete anything, any time.
         </li>
       </ul>
+      {offer && (
+        <label class="check offer" data-testid="first-run-offer">
+          <input type="checkbox" checked={wantOffer} onChange={(e) => setWantOffer(e.currentTarget.checked)} />
+          <span>
+            This computer can run a bigger brain: <strong>{offer.name}</strong> ({offer.choice?.params} parameters,{" "}
+            {megabytes(offer.size)} download, {offer.license}). Download it and use it for replies? You can change this
+            any time in Settings.
+          </span>
+        </label>
+      )}
       <div class="dialog-actions">
         <button type="button" class="button primary large" data-testid="first-run-start" data-autofocus disabled={busy} onClick={start}>
           Start

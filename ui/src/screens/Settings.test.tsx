@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor } from "@testing-library/preact";
 import { describe, expect, it, vi } from "vitest";
 import { renderScreen } from "../test/render";
 import { find, ipc, settings } from "../test/ipc";
-import type { VoiceSettings } from "../bindings";
+import type { Catalogue, Entry, Found, ReplySettings, VoiceSettings } from "../bindings";
 import { SettingsScreen } from "./Settings";
 import { VOICE_SAVE_DELAY_MS } from "./settings/Voice";
 import { freshStart } from "../lib/restart";
@@ -18,7 +18,98 @@ const base = {
   ],
 };
 
+const entry = (over: Partial<Entry>): Entry => ({
+  role: "chat",
+  name: "smollm2-135m",
+  description: "",
+  license: "Apache-2.0",
+  size: 98_000_000,
+  status: "installed",
+  choice: { default: true, params: "135M", min_cores: 1, min_memory_gb: 2, tested_download: true, instruct: true },
+  suits_this_machine: true,
+  chosen: true,
+  ...over,
+});
+
+const catalogue = (chosenChat = "smollm2-135m"): Catalogue => ({
+  machine: { cores: 8, memory_gb: 15.5 },
+  entries: [
+    entry({ role: "speech", name: "whisper-base", size: 148_000_000, chosen: true }),
+    entry({ name: "smollm2-135m", chosen: chosenChat === "smollm2-135m" }),
+    entry({
+      name: "qwen2.5-1.5b-instruct",
+      size: 1_117_000_000,
+      status: "missing",
+      chosen: chosenChat === "qwen2.5-1.5b-instruct",
+      choice: { default: false, params: "1.5B", min_cores: 8, min_memory_gb: 16, tested_download: false, instruct: true },
+    }),
+    entry({
+      name: "llama3.2-3b-instruct",
+      status: "missing",
+      suits_this_machine: false,
+      chosen: false,
+      choice: { default: false, params: "3B", min_cores: 12, min_memory_gb: 16, tested_download: false, instruct: true },
+    }),
+  ],
+  offers: chosenChat === "smollm2-135m" ? ["qwen2.5-1.5b-instruct"] : [],
+});
+
 describe("Settings", () => {
+  it("offers a bigger model this machine suits, downloads it and uses it only on a click", async () => {
+    const mock = ipc({
+      ...base,
+      models_catalogue: catalogue(),
+      models_fetch: base.models_list,
+      models_use: (a: { role: string; model: string | null }) => catalogue(a.model ?? "smollm2-135m"),
+    });
+    renderScreen(<SettingsScreen />);
+    const brain = await screen.findByTestId("brain");
+    expect(screen.getByTestId("machine").textContent).toContain("8 cores, 16 GB memory");
+    expect(screen.getByTestId("machine").textContent).toContain("qwen2.5-1.5b-instruct");
+    expect(brain.querySelector("[data-entry='llama3.2-3b-instruct']")!.textContent).toContain("needs a bigger machine");
+    expect(mock.called("models_use")).toHaveLength(0);
+    const qwen = brain.querySelector("[data-entry='qwen2.5-1.5b-instruct']")!;
+    fireEvent.click(qwen.querySelector("button")!);
+    await waitFor(() => expect(mock.called("models_use")[0]?.args).toEqual({ role: "chat", model: "qwen2.5-1.5b-instruct" }));
+    // It was missing: downloaded first (with the Models table's progress), then used.
+    expect(mock.called("models_fetch")[0]?.args).toEqual({ name: "qwen2.5-1.5b-instruct" });
+    await waitFor(() => expect(brain.querySelector("[data-entry='qwen2.5-1.5b-instruct']")!.textContent).toContain("in use"));
+    // Back to the default: the choice is cleared, not set to a name.
+    fireEvent.click(brain.querySelector("[data-entry='smollm2-135m'] button")!);
+    await waitFor(() => expect(mock.called("models_use")[1]?.args).toEqual({ role: "chat", model: null }));
+  });
+
+  it("looks for models on this computer only when asked, and uses a server on a click", async () => {
+    const found: Found = {
+      files: [{ path: "/home/p/.lmstudio/models/x/gemma-3-4b-it-Q4_K_M.gguf", size: 2_400_000_000, place: "LM Studio" }],
+      servers: [{ name: "Ollama", endpoint: "http://127.0.0.1:11434/v1", models: ["llama3.2:3b"] }],
+    };
+    const mock = ipc({
+      ...base,
+      models_catalogue: catalogue(),
+      models_discover: found,
+      models_use: () => catalogue(),
+      settings_set_reply: (a: { reply: ReplySettings }) => settings({ reply: a.reply }),
+    });
+    renderScreen(<SettingsScreen />);
+    fireEvent.click(await screen.findByTestId("discover"));
+    expect(mock.called("models_discover")).toHaveLength(1);
+    const list = await screen.findByTestId("found");
+    expect(list.textContent).toContain("gemma-3-4b-it-Q4_K_M.gguf");
+    expect(mock.called("models_use")).toHaveLength(0);
+    expect(mock.called("settings_set_reply")).toHaveLength(0);
+    fireEvent.click(screen.getByText("Use llama3.2:3b"));
+    await waitFor(() =>
+      expect(mock.called("settings_set_reply")[0]?.args).toMatchObject({
+        reply: { backend: "openai", endpoint: "http://127.0.0.1:11434/v1", remote_model: "llama3.2:3b" },
+      }),
+    );
+    fireEvent.click(screen.getByText("Use for replies"));
+    await waitFor(() =>
+      expect(mock.called("models_use")[0]?.args).toEqual({ role: "chat", model: "/home/p/.lmstudio/models/x/gemma-3-4b-it-Q4_K_M.gguf" }),
+    );
+  });
+
   it("forget everything requires typing 'forget'", async () => {
     const mock = ipc({ ...base, forget_everything: null });
     renderScreen(<SettingsScreen />);

@@ -1,11 +1,12 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
-import type { BackendKind, Devices, ModelSummary, ReplySettings, Settings, Theme } from "../bindings";
+import type { BackendKind, Catalogue, Devices, FoundServer, ModelSummary, ReplySettings, Settings, Theme } from "../bindings";
 import { confirmDialog } from "../lib/confirm";
 import { freshStart } from "../lib/restart";
 import { applyTheme } from "../lib/theme";
 import { attempt, toast, toastError } from "../lib/toast";
+import { Brain } from "./settings/Brain";
 import { DeviceSettings } from "./settings/Devices";
 import { Models } from "./settings/Models";
 import { RetentionForm } from "./settings/Retention";
@@ -28,6 +29,7 @@ export function SettingsScreen({ onSettings }: { onSettings?: (s: Settings) => v
   const [settings, setSettings] = useState<Settings | null>(null);
   const [devices, setDevices] = useState<Devices | null>(null);
   const [models, setModels] = useState<ModelSummary[] | null>(null);
+  const [catalogue, setCatalogue] = useState<Catalogue | null>(null);
 
   const applySettings = (s: Settings | undefined) => {
     if (!s) return;
@@ -39,7 +41,24 @@ export function SettingsScreen({ onSettings }: { onSettings?: (s: Settings) => v
     api.settings().then(setSettings, (e) => toastError(e, "Could not load settings"));
     api.devices().then(setDevices, (e) => toastError(e, "Could not list audio devices"));
     api.models().then(setModels, (e) => toastError(e, "Could not list models"));
+    api.catalogue().then(setCatalogue, (e) => toastError(e, "Could not list the model catalogue"));
   }, []);
+
+  /** A switch may have downloaded a model: the Models table follows. */
+  const applyCatalogue = (c: Catalogue) => {
+    setCatalogue(c);
+    api.models().then(setModels, () => {});
+  };
+
+  const useServer = async (server: FoundServer, model: string) => {
+    if (!settings) return;
+    const reply: ReplySettings = { ...settings.reply, backend: "openai", endpoint: server.endpoint, remote_model: model };
+    const s = await attempt(api.setReply(reply), "Could not use that server");
+    if (s) {
+      applySettings(s);
+      toast(`Replies now come from ${server.name} (${model})`);
+    }
+  };
 
   const forget = async () => {
     const ok = await confirmDialog({
@@ -120,6 +139,14 @@ export function SettingsScreen({ onSettings }: { onSettings?: (s: Settings) => v
             />
             <span>Start Tofu when I log in</span>
           </label>
+        </Card>
+
+        <Card title="Which models Tofu uses" id="brain" wide>
+          {catalogue ? (
+            <Brain catalogue={catalogue} onChange={applyCatalogue} onUseServer={useServer} />
+          ) : (
+            <p class="muted">Loading the catalogue…</p>
+          )}
         </Card>
 
         <Card title="Models" id="models" wide>
