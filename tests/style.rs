@@ -292,7 +292,17 @@ fn mirroring_makes_replies_sound_like_the_author_and_still_answer() {
     let model = common::model_store()
         .require_main(tofu::llm::DEFAULT_MODEL)
         .unwrap();
-    let r = tofu::bench::style::run(&common::testdata().join("style"), &model, &bg, 10).unwrap();
+    let lexicon = tofu::mind::rules::Lexicon::english(&common::model_store())
+        .map(std::sync::Arc::new)
+        .unwrap();
+    let r = tofu::bench::style::run(
+        &common::testdata().join("style"),
+        &model,
+        &bg,
+        Some(lexicon),
+        10,
+    )
+    .unwrap();
     let (full, none) = (&r.settings[0], &r.settings[1]);
     eprintln!(
         "attribution {:.0}% at 1.0, {:.0}% at 0.0; relevance {:.0}% / {:.0}%; classifier {:.0}%",
@@ -326,6 +336,16 @@ fn mirroring_makes_replies_sound_like_the_author_and_still_answer() {
     for a in &r.authors {
         assert!(a.perplexity_own < a.perplexity_other, "{a:?}");
     }
+    // Sounding like the author is worth nothing if the words stop answering:
+    // what a reply owes its own prompt (PMI under the plain model) stays.
+    assert!(none.pmi_median > 0.2, "unmirrored replies answer: {none:?}");
+    assert!(
+        r.pmi_kept >= 0.35,
+        "mirrored replies still answer their prompt: PMI {:.2} vs {:.2}",
+        full.pmi_median,
+        none.pmi_median
+    );
+    assert_eq!(full.parroting, 0.0, "{full:?}");
 }
 
 /// Greedy replies to a few neutral prompts, with `fusion` (or none).

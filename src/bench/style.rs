@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::llm::{LlmWorker, Message};
-use crate::mind::rules::parroting;
+use crate::mind::rules::{parroting, Lexicon};
 use crate::mind::{context::topic_words, Context, Embedded, Mind, Persona};
 use crate::style::{text::documents, Background, StyleModel};
 
@@ -212,10 +212,13 @@ fn relevant(prompt: &str, reply: &str) -> bool {
 }
 
 /// Runs the benchmark over the first `n_prompts` prompts.
+/// `lexicon`: the English words the mind's gate judges invented words by,
+/// as the app loads them (`None`: no word is judged invented).
 pub fn run(
     text_dir: &Path,
     model: &Path,
     bg: &Arc<Background>,
+    lexicon: Option<Arc<Lexicon>>,
     n_prompts: usize,
 ) -> Result<StyleReport> {
     let mut files: Vec<_> = std::fs::read_dir(text_dir)
@@ -300,6 +303,9 @@ pub fn run(
     let card_ms = t.elapsed().as_secs_f64() * 1e3;
 
     let mut mind = Mind::new(Box::new(Embedded::new(model.to_path_buf(), 2048)), 2048);
+    if let Some(l) = lexicon {
+        mind = mind.with_lexicon(l);
+    }
     // The plain model that scores replies: its own worker, so nothing of
     // the mind's decoding (persona, fusion, biases) leans on the figure.
     let mut judge = LlmWorker::start(model, 2048)?;

@@ -122,7 +122,8 @@ pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
             };
             let bg =
                 std::sync::Arc::new(tofu::style::Background::load_default(&paths.model_store())?);
-            let r = tofu::bench::style::run(&text, &model, &bg, prompts)?;
+            let lexicon = tofu::mind::load::lexicon(paths);
+            let r = tofu::bench::style::run(&text, &model, &bg, lexicon, prompts)?;
             if json {
                 println!("{}", serde_json::to_string(&r)?);
                 return Ok(ExitCode::SUCCESS);
