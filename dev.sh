@@ -123,6 +123,11 @@ case "${1:-}" in
     # binaries of the package under test, so build every binary first.
     cargo build --workspace --bins --locked
     log_file=$(mktemp)
+    # One test at a time: on two cores, two tests each running a model
+    # (llama.cpp and whisper.cpp threads spin while they wait for each
+    # other) took tests/mind.rs from 61 s alone to 202 s here and 1476 s
+    # on CI. Nothing here gains from running side by side.
+    export RUST_TEST_THREADS="${RUST_TEST_THREADS:-1}"
     cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log_file"
     # One closing line for the whole run (cargo prints one per test binary).
     awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
