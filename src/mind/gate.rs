@@ -148,8 +148,11 @@ pub fn speaks_as_person(sentence: &str, person: &[&str]) -> Option<String> {
                 continue;
             }
             let content = super::context::topic_words(&s.replace("'s ", " "));
-            for p in w.windows(2) {
-                if content.contains(&p[0]) || content.contains(&p[1]) {
+            for (k, p) in w.windows(2).enumerate() {
+                // Only what they said of themselves: in "Can you suggest
+                // something that I can eat?" the suggesting is asked of the
+                // companion, the eating is theirs.
+                if (content.contains(&p[0]) || content.contains(&p[1])) && said_of_self(&w, k) {
                     theirs.insert((p[0].clone(), p[1].clone()));
                 }
             }
@@ -172,6 +175,20 @@ pub fn speaks_as_person(sentence: &str, person: &[&str]) -> Option<String> {
         }
     }
     None
+}
+
+/// Whether the words from `k` on are said of the speaker: the nearest
+/// person word at or before `k` (within eight words) is first person.
+fn said_of_self(words: &[String], k: usize) -> bool {
+    for w in words[k.saturating_sub(8)..=k].iter().rev() {
+        if FIRST_PERSON.contains(&w.as_str()) {
+            return true;
+        }
+        if SECOND_PERSON.contains(&w.as_str()) {
+            return false;
+        }
+    }
+    false
 }
 
 /// Taking the person's name or someone's they named as its own: "I'm
@@ -210,14 +227,19 @@ pub fn takes_their_name(sentence: &str, person: &[&str], own: &str) -> Option<St
 
 /// Calling itself by name as if spoken to ("Tofu, that's a friendly
 /// response!", "Tofu."), or writing a memory the way the prompt frames it
-/// ("I told you: \"..."), stricter than the bench's self-addressing rule.
+/// ("I told you: \"...", "I told you that ..."), stricter than the bench's self-addressing rule.
 pub fn calls_itself(sentence: &str, name: &str) -> Option<String> {
     let text = sentence.trim();
     let lower = text.to_lowercase();
-    for frame in ["told you: ", "told me: "] {
+    for frame in ["told you: ", "told me: ", "asked you: "] {
         if lower.contains(frame) {
             return Some(format!("\"{}\"", frame.trim()));
         }
+    }
+    // The reported form ("On 5 December I told you that ...") in the
+    // companion's mouth is the person's memory spoken as its own.
+    if lower.contains("i told you that") {
+        return Some("\"I told you that\"".to_string());
     }
     let name = name.trim();
     if name.is_empty() {
@@ -439,11 +461,13 @@ mod tests {
             "My sister Anna is visiting next week, I'm excited.",
             "I finished painting the kitchen yellow.",
             "My boss yelled at me in front of everyone.",
+            "Can you suggest something for dinner that I can eat?",
         ];
         for bad in [
             "I'm excited to see Anna.",
             "I've already finished painting the kitchen yellow.",
             "Yesterday my boss yelled at me too.",
+            "Well, I can eat anything.",
         ] {
             assert!(speaks_as_person(bad, &person).is_some(), "{bad}");
         }
@@ -452,6 +476,7 @@ mod tests {
             "You finished painting the kitchen? Lovely.",
             "Your sister Anna sounds fun.",
             "I think yellow is cheerful.",
+            "I'll suggest something light for dinner.",
         ] {
             assert_eq!(speaks_as_person(good, &person), None, "{good}");
         }
@@ -462,6 +487,8 @@ mod tests {
         assert!(calls_itself("Tofu, this is a friendly response!", "Tofu").is_some());
         assert!(calls_itself("Tofu.", "Tofu").is_some());
         assert!(calls_itself("On 5 December I told you: \"I'm vegetarian.\"", "Tofu").is_some());
+        assert!(calls_itself("On 5 December I told you that I'm vegetarian.", "Tofu").is_some());
+        assert!(calls_itself("You told me that you're vegetarian.", "Tofu").is_none());
         assert!(calls_itself("Tofu is happy to help.", "Tofu").is_none());
         assert!(calls_itself("You told me about Leo.", "Tofu").is_none());
     }

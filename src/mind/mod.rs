@@ -276,14 +276,9 @@ impl Mind {
         if !ctx.memories.is_empty() {
             // Plain sentences: a small model follows these better than a list.
             for m in &ctx.memories {
-                let who = match m.speaker {
-                    Speaker::User => "I told you",
-                    Speaker::Companion => "you told me",
-                };
-                let when = crate::timefmt::local(m.when).format("%-d %B");
-                // A long turn is cut: the prompt must fit the context.
-                let text: String = m.text.trim().chars().take(300).collect();
-                last.push_str(&format!("On {when} {who}: \"{text}\"\n"));
+                let when = crate::timefmt::local(m.when).format("%-d %B").to_string();
+                last.push_str(&plan::memory_line(&when, m.speaker, &m.text));
+                last.push('\n');
             }
             last.push('\n');
         }
