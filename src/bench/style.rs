@@ -153,7 +153,8 @@ pub struct StyleReport {
     pub settings: Vec<Setting>,
     /// Relevance at mirror 1.0 as a share of relevance at 0.0.
     pub relevance_kept: f64,
-    /// The median PMI at mirror 1.0 as a share of 0.0's (target >= 50%).
+    /// The median PMI at mirror 1.0 as a share of 0.0's (target >= 50%;
+    /// NaN when 0.0's is not positive).
     pub pmi_kept: f64,
     pub card_ms: f64,
     /// How the classifier does on held-out letters themselves (its ceiling).
@@ -387,7 +388,12 @@ pub fn run(
     } else {
         f64::NAN
     };
-    let pmi_kept = settings[0].pmi_median / settings[1].pmi_median;
+    // Unmirrored replies that owe their prompt nothing leave no share to keep.
+    let pmi_kept = if settings[1].pmi_median > 0.0 {
+        settings[0].pmi_median / settings[1].pmi_median
+    } else {
+        f64::NAN
+    };
     Ok(StyleReport {
         model: model
             .file_stem()

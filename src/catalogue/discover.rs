@@ -42,17 +42,22 @@ pub struct Found {
 /// Looks in this user's usual folders and on the usual ports (plus
 /// `more_ports`), servers within `timeout`.
 pub fn look(more_ports: &[u16], timeout: Duration) -> Found {
+    let mut usual = USUAL_SERVERS.to_vec();
+    usual.extend(more_ports.iter().map(|&p| ("a model server", p)));
+    Found {
+        files: files(),
+        servers: servers(&usual, timeout),
+    }
+}
+
+/// The GGUF files in the usual folders of this user (no server is asked).
+pub fn files() -> Vec<FoundFile> {
     let home = std::env::var_os("HOME")
         .or_else(|| std::env::var_os("USERPROFILE"))
         .map(PathBuf::from)
         .unwrap_or_default();
     let env = |k: &str| std::env::var(k).ok();
-    let mut usual = USUAL_SERVERS.to_vec();
-    usual.extend(more_ports.iter().map(|&p| ("a model server", p)));
-    Found {
-        files: gguf_files(&places(&home, &env)),
-        servers: servers(&usual, timeout),
-    }
+    gguf_files(&places(&home, &env))
 }
 
 /// The servers looked for: what usually listens where.
@@ -97,6 +102,9 @@ pub fn places(home: &Path, env: &dyn Fn(&str) -> Option<String>) -> Vec<(String,
             home.join("Library/Application Support/nomic.ai/GPT4All"),
         ));
     }
+    // Without a home folder the home-based places would be relative to
+    // wherever the app was started: none of them.
+    v.retain(|(_, p)| p.is_absolute());
     v
 }
 
@@ -139,7 +147,10 @@ fn is_chat_gguf(name: &str) -> bool {
     }
     // "model-00002-of-00003.gguf": llama.cpp loads a split model from its first part.
     match lower.rfind("-of-") {
-        Some(i) if i >= 6 && lower[i - 6..i].starts_with('-') => &lower[i - 5..i] == "00001",
+        // By `get`: a name with non-ASCII letters has no char boundary there.
+        Some(i) if i >= 6 && lower.get(i - 6..i).is_some_and(|p| p.starts_with('-')) => {
+            lower.get(i - 5..i) == Some("00001")
+        }
         _ => true,
     }
 }
@@ -194,6 +205,8 @@ fn probe(name: &str, port: u16, timeout: Duration) -> Option<FoundServer> {
     let agent = ureq::Agent::config_builder()
         .timeout_global(Some(timeout))
         .max_redirects(0)
+        // A probe of this machine's own ports never goes through HTTP_PROXY.
+        .proxy(None)
         .build()
         .new_agent();
     let mut resp = agent.get(&format!("{endpoint}/models")).call().ok()?;
@@ -228,6 +241,8 @@ mod tests {
         assert!(!is_chat_gguf("model-00002-of-00003.gguf"));
         assert!(!is_chat_gguf("mmproj-model-f16.gguf"));
         assert!(!is_chat_gguf("ggml-base.bin"));
+        assert!(is_chat_gguf("modèle-é-of-ü.gguf"));
+        assert!(is_chat_gguf("ééééé-of-x.gguf"));
     }
 
     #[test]

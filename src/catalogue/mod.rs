@@ -109,11 +109,22 @@ pub fn entries(
     let summaries = models.summaries()?;
     let mut out = Vec::new();
     for role in [Role::Speech, Role::Chat] {
-        let chosen = match store {
+        let mut chosen = match store {
             Some(s) => chosen(s, role)?,
             None => None,
         }
         .unwrap_or_else(|| role.default_model().to_string());
+        if let (Role::Chat, Some(s)) = (role, store) {
+            // What answers is what is in use: a server or Tofu mode means
+            // no chat model here is; a GGUF in the reply settings comes first.
+            use crate::mind::backend::{BackendKind, ReplySettings, SETTINGS_KEY};
+            let reply: ReplySettings = s.setting(SETTINGS_KEY)?.unwrap_or_default();
+            if reply.backend != BackendKind::Embedded {
+                chosen = String::new();
+            } else if let Some(p) = reply.model {
+                chosen = p.display().to_string();
+            }
+        }
         for spec in models.manifest().choices(role.kind()) {
             let status = summaries
                 .iter()
@@ -147,7 +158,10 @@ pub fn entries(
                 });
             }
         }
-        if !out.iter().any(|e| e.role == role && e.chosen) && Path::new(&chosen).is_absolute() {
+        if !chosen.is_empty()
+            && !out.iter().any(|e| e.role == role && e.chosen)
+            && Path::new(&chosen).is_absolute()
+        {
             out.push(Entry {
                 role,
                 name: chosen.clone(),
@@ -311,7 +325,8 @@ pub fn take_model_override(
 }
 
 /// Records the person's choice (`None` or "default": back to the default).
-/// The choice must resolve now: a catalogue model is fetched first.
+/// The choice must resolve now: a catalogue model is fetched first. A chat
+/// choice also switches replies back to the embedded model.
 pub fn choose(
     store: &mut Store,
     models: &ModelStore,
@@ -322,10 +337,23 @@ pub fn choose(
         .map(str::trim)
         .filter(|c| !c.is_empty() && *c != "default")
     {
-        None => store.delete_setting(role.key()),
+        None => store.delete_setting(role.key())?,
         Some(c) => {
             resolve(models, role, c)?;
-            store.set_setting(role.key(), &c.to_string())
+            store.set_setting(role.key(), &c.to_string())?;
         }
     }
+    if role == Role::Chat {
+        // Choosing a chat model is choosing to answer with it: replies come
+        // from the embedded model again (not a server, not Tofu mode), and
+        // a GGUF named in the reply settings gives way to the choice.
+        use crate::mind::backend::{BackendKind, ReplySettings, SETTINGS_KEY};
+        let mut reply: ReplySettings = store.setting(SETTINGS_KEY)?.unwrap_or_default();
+        if reply.backend != BackendKind::Embedded || reply.model.is_some() {
+            reply.backend = BackendKind::Embedded;
+            reply.model = None;
+            store.set_setting(SETTINGS_KEY, &reply)?;
+        }
+    }
+    Ok(())
 }

@@ -45,7 +45,13 @@ pub fn mind(
     // reply settings themselves (`tofu llm set model=`) comes first.
     if settings.backend == BackendKind::Embedded && settings.model.is_none() {
         if let Some(c) = chosen(store, Role::Chat)? {
-            settings.model = Some(resolve(&paths.model_store(), Role::Chat, &c)?);
+            let path = resolve(&paths.model_store(), Role::Chat, &c).map_err(|e| {
+                crate::Error::Invalid(format!(
+                    "the chat model chosen in Settings (chat_model = {c}) cannot be used: {e}. \
+                     `tofu models use chat default` goes back to the default model"
+                ))
+            })?;
+            settings.model = Some(path);
         }
     }
     let remix = match settings.backend {

@@ -30,6 +30,9 @@ pub async fn models_fetch(
 ) -> Cmd<Vec<ModelSummary>> {
     let store = app.paths.model_store();
     store.manifest().get(&name).map_err(msg)?;
+    // Two clicks (the Models table and the catalogue) must not append to
+    // one `.partial` file together.
+    let _fetching = Fetching::start(&name)?;
     let model = name.clone();
     let progress = OnProgress(Some(Arc::new(move |file: &str, done, total| {
         let _ = handle.emit(
@@ -53,10 +56,53 @@ pub async fn models_fetch(
     store.summaries().map_err(msg)
 }
 
+/// Deletes `name`'s files. A model chosen in Settings goes back to the
+/// default first (and a running conversation restarts), so the next start
+/// does not look for a file that is gone.
+/// The models being downloaded now, one download each.
+static FETCHING: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+struct Fetching(String);
+
+impl Fetching {
+    fn start(name: &str) -> Cmd<Fetching> {
+        let mut now = FETCHING.lock().unwrap_or_else(|e| e.into_inner());
+        if now.iter().any(|n| n == name) {
+            return Err(format!("{name} is already being downloaded"));
+        }
+        now.push(name.to_string());
+        Ok(Fetching(name.to_string()))
+    }
+}
+
+impl Drop for Fetching {
+    fn drop(&mut self) {
+        FETCHING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|n| n != &self.0);
+    }
+}
+
 #[tauri::command]
-pub async fn models_delete(app: State<'_, App>, name: String) -> Cmd<Vec<ModelSummary>> {
+pub async fn models_delete(
+    handle: AppHandle,
+    app: State<'_, App>,
+    name: String,
+) -> Cmd<Vec<ModelSummary>> {
     let store = app.paths.model_store();
     store.manifest().get(&name).map_err(msg)?;
+    let mut unchosen = false;
+    for role in [Role::Speech, Role::Chat] {
+        let chosen = app.with_store(|s| tofu::catalogue::chosen(s, role))?;
+        if chosen.as_deref() == Some(name.as_str()) {
+            app.with_store(|s| tofu::catalogue::choose(s, &store, role, None))?;
+            unchosen = true;
+        }
+    }
+    if unchosen {
+        app.restart_session(&handle)?;
+    }
     let dir = store.model_dir(&name);
     if dir.exists() {
         std::fs::remove_dir_all(&dir)
@@ -114,8 +160,7 @@ pub async fn models_use(
         if models.manifest().get(m).is_err() {
             let listed: Vec<std::path::PathBuf> = match role {
                 Role::Speech => tofu::catalogue::imported_speech_models(&models),
-                Role::Chat => tofu::catalogue::discover::look(&[], Duration::ZERO)
-                    .files
+                Role::Chat => tofu::catalogue::discover::files()
                     .into_iter()
                     .map(|f| f.path)
                     .collect(),

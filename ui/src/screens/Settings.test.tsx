@@ -84,12 +84,16 @@ describe("Settings", () => {
       files: [{ path: "/home/p/.lmstudio/models/x/gemma-3-4b-it-Q4_K_M.gguf", size: 2_400_000_000, place: "LM Studio" }],
       servers: [{ name: "Ollama", endpoint: "http://127.0.0.1:11434/v1", models: ["llama3.2:3b"] }],
     };
+    let onServer = false;
     const mock = ipc({
       ...base,
-      models_catalogue: catalogue(),
+      models_catalogue: () => catalogue(onServer ? "" : "smollm2-135m"),
       models_discover: found,
       models_use: () => catalogue(),
-      settings_set_reply: (a: { reply: ReplySettings }) => settings({ reply: a.reply }),
+      settings_set_reply: (a: { reply: ReplySettings }) => {
+        onServer = true;
+        return settings({ reply: a.reply });
+      },
     });
     renderScreen(<SettingsScreen />);
     fireEvent.click(await screen.findByTestId("discover"));
@@ -104,6 +108,9 @@ describe("Settings", () => {
         reply: { backend: "openai", endpoint: "http://127.0.0.1:11434/v1", remote_model: "llama3.2:3b" },
       }),
     );
+    // The catalogue is asked again: no chat model of it answers now.
+    await waitFor(() => expect(mock.called("models_catalogue")).toHaveLength(2));
+    expect((await screen.findByTestId("chat-elsewhere")).textContent).toContain("model server");
     fireEvent.click(screen.getByText("Use for replies"));
     await waitFor(() =>
       expect(mock.called("models_use")[0]?.args).toEqual({ role: "chat", model: "/home/p/.lmstudio/models/x/gemma-3-4b-it-Q4_K_M.gguf" }),

@@ -56,6 +56,8 @@ export function SettingsScreen({ onSettings }: { onSettings?: (s: Settings) => v
     const s = await attempt(api.setReply(reply), "Could not use that server");
     if (s) {
       applySettings(s);
+      // No chat model of the catalogue is in use any more.
+      api.catalogue().then(setCatalogue, () => {});
       toast(`Replies now come from ${server.name} (${model})`);
     }
   };

@@ -75,6 +75,7 @@ export function Brain({
               .filter((e) => e.role === role)
               .map((e) => {
                 const ready = e.status === "installed" || e.status === "file";
+                const key = e.choice?.default ? `${role}-default` : e.name;
                 const label = e.name.split("/").pop();
                 return (
                   <li key={e.name} data-entry={e.name} class={e.chosen ? "chosen" : undefined}>
@@ -97,13 +98,19 @@ export function Brain({
                         disabled={busy !== null}
                         onClick={() => use(role, e.choice?.default ? null : e.name, !ready)}
                       >
-                        {busy === e.name ? "Switching…" : ready ? "Use" : `Download and use`}
+                        {busy === key ? "Switching…" : ready ? "Use" : `Download and use`}
                       </button>
                     )}
                   </li>
                 );
               })}
           </ul>
+          {role === "chat" && !catalogue.entries.some((e) => e.role === "chat" && e.chosen) && (
+            <p class="muted small" data-testid="chat-elsewhere">
+              Replies come from a model server or Tofu mode now (see Replies above); Use a model here to answer on this
+              computer again.
+            </p>
+          )}
         </fieldset>
       ))}
       <div class="row">
