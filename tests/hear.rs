@@ -242,3 +242,53 @@ fn a_transcription_in_progress_can_be_cancelled() {
         .unwrap();
     assert!(!t.text.is_empty());
 }
+
+#[test]
+fn short_pieces_of_speech_never_come_back_as_loops() {
+    // Half a second of a command or a digit, cut anywhere: whisper's first
+    // decode loops on some ("front, front, front, ...", "2, 2, 2, ..."); what
+    // Tofu returns never does.
+    let model = SpeechModel::load_default(&common::model_store()).unwrap();
+    let fast = TranscribeOptions {
+        fix_loops: false,
+        ..TranscribeOptions::default()
+    };
+    let (mut pieces, mut looped_first) = (0, 0);
+    for (name, _) in common::speech_manifest()
+        .into_iter()
+        .filter(|(f, _)| f.starts_with("alsa_") || f.starts_with("fsdd_"))
+    {
+        let audio = speech(&name);
+        for (from, len) in [(0.2, 0.5), (0.2, 0.7), (0.7, 0.5), (0.7, 0.7)] {
+            let a = (from * SAMPLE_RATE as f64) as usize;
+            let b = ((from + len) * SAMPLE_RATE as f64) as usize;
+            let Some(piece) = audio.get(a..b.min(audio.len())).filter(|p| p.len() > 1000) else {
+                continue;
+            };
+            let secs = piece.len() as f64 / SAMPLE_RATE as f64;
+            pieces += 1;
+            let first = model.transcribe(piece, &fast).unwrap();
+            if tofu::stt::loops::looped(&first.text, secs).is_some() {
+                looped_first += 1;
+                let fixed = model
+                    .transcribe(piece, &TranscribeOptions::default())
+                    .unwrap();
+                assert_eq!(
+                    tofu::stt::loops::looped(&fixed.text, secs),
+                    None,
+                    "{name} from {from} s: {:?}",
+                    fixed.text
+                );
+                assert!(
+                    fixed.text.split_whitespace().count() <= tofu::stt::loops::word_budget(secs),
+                    "{:?}",
+                    fixed.text
+                );
+            }
+        }
+    }
+    println!("{looped_first} of {pieces} pieces looped at first");
+    assert!(pieces >= 40, "{pieces} pieces");
+    // The set must show the problem, or this test proves nothing.
+    assert!(looped_first >= 1, "no piece looped at first");
+}

@@ -1,5 +1,7 @@
 //! Speech to text with whisper.cpp (through whisper-rs): one loaded model,
-//! reused for every utterance.
+//! reused for every utterance. A transcript that loops or holds more words
+//! than its audio could carry is decoded again differently, then cut
+//! ([`loops`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,6 +13,8 @@ use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextPar
 
 use crate::audio::SAMPLE_RATE;
 use crate::error::{Error, Result};
+
+pub mod loops;
 
 /// The manifest name of the default speech model.
 pub const DEFAULT_MODEL: &str = "whisper-base";
@@ -35,6 +39,9 @@ pub struct TranscribeOptions {
     pub no_speech_gate: Option<f32>,
     /// Set it to abandon a transcription in progress (whisper checks it between steps).
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Decode a transcript that loops again, then cut it ([`loops`]). Off
+    /// only to measure how often the first decode loops.
+    pub fix_loops: bool,
 }
 
 impl Default for TranscribeOptions {
@@ -48,6 +55,7 @@ impl Default for TranscribeOptions {
             ctx_margin: 128,
             no_speech_gate: Some(0.6),
             cancel: None,
+            fix_loops: true,
         }
     }
 }
@@ -216,12 +224,42 @@ impl SpeechModel {
         if samples.is_empty() {
             return Err(Error::Transcription("no audio to transcribe".into()));
         }
+        let first = self.decode(samples, offset_s, opts, Decode::Fast)?;
+        let Some(why) = loops::looped(&first.text, audio_s).filter(|_| opts.fix_loops) else {
+            return Ok(first);
+        };
+        // A loop is a decoding accident: the whole encoder window and a
+        // small beam usually read the same audio right.
+        tracing::debug!(text = %first.text, %why, "the transcript loops; decoding again");
+        let mut again = self.decode(samples, offset_s, opts, Decode::Careful)?;
+        again.decode_ms += first.decode_ms;
+        if let Some(why) = loops::looped(&again.text, audio_s) {
+            tracing::debug!(text = %again.text, %why, "it loops again; cutting the loop");
+            again.cut_loops();
+        }
+        Ok(again)
+    }
+
+    fn decode(
+        &self,
+        samples: &[f32],
+        offset_s: f64,
+        opts: &TranscribeOptions,
+        how: Decode,
+    ) -> Result<Transcript> {
+        let audio_s = samples.len() as f64 / SAMPLE_RATE as f64;
         let started = Instant::now();
         let mut state = self
             .ctx
             .create_state()
             .map_err(|e| Error::Transcription(format!("cannot create a whisper state: {e}")))?;
-        let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+        let mut params = FullParams::new(match how {
+            Decode::Fast => SamplingStrategy::Greedy { best_of: 1 },
+            Decode::Careful => SamplingStrategy::BeamSearch {
+                beam_size: 3,
+                patience: -1.0,
+            },
+        });
         params.set_n_threads(opts.threads as i32);
         params.set_language(Some(opts.language.as_str()));
         params.set_translate(false);
@@ -232,7 +270,11 @@ impl SpeechModel {
         params.set_print_timestamps(false);
         // Temperature fallback turned short clips into minutes of decoding and nonsense.
         params.set_temperature_inc(0.0);
-        params.set_audio_ctx(opts.audio_ctx(samples.len().max(SAMPLE_RATE as usize)) as i32);
+        let ctx = match how {
+            Decode::Fast => opts.audio_ctx(samples.len().max(SAMPLE_RATE as usize)),
+            Decode::Careful => 0,
+        };
+        params.set_audio_ctx(ctx as i32);
         // whisper.cpp pads anything shorter than 1 s; pad ourselves with silence so
         // very short commands ("Front Left") are not rejected.
         let min = SAMPLE_RATE as usize + SAMPLE_RATE as usize / 10;
@@ -269,11 +311,10 @@ impl SpeechModel {
         let mut segments = Vec::new();
         let (mut logprob_sum, mut logprob_n) = (0.0f32, 0usize);
         for seg in state.as_iter() {
-            let text = seg
-                .to_str_lossy()
-                .map_err(|e| Error::Transcription(format!("unreadable segment: {e}")))?
-                .trim()
-                .to_string();
+            let text = loops::without_markers(
+                &seg.to_str_lossy()
+                    .map_err(|e| Error::Transcription(format!("unreadable segment: {e}")))?,
+            );
             let (mut sum, mut n) = (0.0f32, 0usize);
             for i in 0..seg.n_tokens() {
                 if let Some(tok) = seg.get_token(i) {
@@ -294,6 +335,9 @@ impl SpeechModel {
                     tracing::debug!(%text, no_speech_prob, avg_logprob, "dropped a segment whisper heard as non-speech");
                     continue;
                 }
+            }
+            if text.is_empty() {
+                continue;
             }
             logprob_sum += sum;
             logprob_n += n;
@@ -319,6 +363,33 @@ impl SpeechModel {
             decode_ms: started.elapsed().as_secs_f64() * 1e3,
             confidence,
         })
+    }
+}
+
+/// How hard [`SpeechModel::decode`] tries: greedy on the trimmed window
+/// (every turn), or a beam over whisper's whole window (a loop's retry).
+#[derive(Clone, Copy)]
+enum Decode {
+    Fast,
+    Careful,
+}
+
+impl Transcript {
+    /// Says each loop once and keeps what the audio can carry: segments
+    /// that repeat the one before go, each segment is cut to its length.
+    fn cut_loops(&mut self) {
+        let mut kept: Vec<Segment> = Vec::new();
+        for mut seg in std::mem::take(&mut self.segments) {
+            seg.text = loops::cut(&seg.text, (seg.end - seg.start).max(0.0));
+            let repeat = kept
+                .last()
+                .is_some_and(|k| k.text.eq_ignore_ascii_case(&seg.text));
+            if !seg.text.is_empty() && !repeat {
+                kept.push(seg);
+            }
+        }
+        self.segments = kept;
+        self.text = loops::cut(&join_text(&self.segments), self.audio_s);
     }
 }
 
