@@ -3,6 +3,7 @@
 //!
 //! - [`asr`]: speech to text (WER, real-time factor, latency, memory).
 //! - [`store`]: the history at scale (insert rate, search latency p50/p99).
+//! - [`turns`]: turn-taking (cut-ins on mid-sentence pauses, the wait when done).
 
 pub mod asr;
 pub mod conversation;
@@ -10,6 +11,7 @@ pub mod latency;
 pub mod reply;
 pub mod store;
 pub mod style;
+pub mod turns;
 
 use std::time::Instant;
 

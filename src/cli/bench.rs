@@ -23,6 +23,23 @@ pub enum BenchCommand {
         #[arg(long, value_name = "FILE")]
         model: Option<PathBuf>,
     },
+    /// Turn-taking on recordings of one utterance each (make_paused.py's
+    /// folders): share heard as more than one turn (cut-ins), the wait when
+    /// done, the end-of-turn model's cost; baseline: the silence rule alone
+    Turns {
+        /// Folder with manifest.tsv (file, reference[, pause_at_s, pause_ms]) and the WAV files
+        #[arg(long)]
+        data: PathBuf,
+        /// The pause (ms) at which the model is asked (default: the app's)
+        #[arg(long, value_name = "MS")]
+        decide_ms: Option<u32>,
+        /// The pause (ms) that ends a turn the model calls unfinished (default: the app's)
+        #[arg(long, value_name = "MS")]
+        ceiling_ms: Option<u32>,
+        /// One JSON object (with per-file rows) instead of the table
+        #[arg(long)]
+        json: bool,
+    },
     /// The embedded chat model answering turns with context: load time, first
     /// token, first sentence, tokens/s, worker memory; baseline: nothing cached
     Reply {
@@ -343,6 +360,46 @@ pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
                 if r.target_met { "met" } else { "MISSED" },
                 r.search.p99_ms,
                 r.baseline_like.p50_ms / r.search.p50_ms.max(1e-6)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        BenchCommand::Turns {
+            data,
+            decide_ms,
+            ceiling_ms,
+            json,
+        } => {
+            let model = tofu::hear::smart_turn::SmartTurn::load_default(&paths.model_store())?;
+            let mut vad = tofu::hear::VadConfig::default();
+            vad.decide_ms = decide_ms.unwrap_or(vad.decide_ms);
+            vad.ceiling_ms = ceiling_ms.unwrap_or(vad.ceiling_ms);
+            let r = tofu::bench::turns::turns(&data, model, &vad)?;
+            if json {
+                println!("{}", serde_json::to_string(&r)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("turns: {} files in {}", r.files, r.data.display());
+            println!(
+                "{:<34} {:>8} {:>9} {:>15} {:>12}",
+                "rule", "cut-ins", "cut-in %", "end wait p50 ms", "p90 ms"
+            );
+            let silence = format!("silence {} ms", r.end_silence_ms);
+            let smart = format!(
+                "smart turn at {} ms, up to {} ms",
+                r.decide_ms, r.ceiling_ms
+            );
+            for (name, f) in [(silence, &r.silence), (smart, &r.smart)] {
+                println!(
+                    "{name:<34} {:>8} {:>8.1}% {:>15.0} {:>12.0}",
+                    f.cut_ins,
+                    f.cut_in_rate * 100.0,
+                    f.end_wait_median_ms,
+                    f.end_wait_p90_ms
+                );
+            }
+            println!(
+                "end-of-turn model: {} decisions, median {:.1} ms, p90 {:.1} ms (1 thread)",
+                r.decisions, r.decision_median_ms, r.decision_p90_ms
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -29,6 +29,10 @@ pub struct ListenArgs {
     /// Use a WAV file as the microphone (played in real time; see --fast)
     #[arg(long, value_name = "FILE.wav")]
     pub input: Option<PathBuf>,
+    /// End turns with the end-of-turn model (Smart Turn, asked at a 200 ms
+    /// pause, patient up to 2 s) instead of 560 ms of silence
+    #[arg(long)]
+    pub smart_turn: bool,
     /// With --input: play the file as fast as it can be processed
     #[arg(long, requires = "input")]
     pub fast: bool,
@@ -152,6 +156,14 @@ pub fn run(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
             .map(|k| k.store.data_dir().join("audio").join(day)),
         ..ListenConfig::default()
     };
+    if args.smart_turn {
+        let mut notes = Vec::new();
+        cfg.vad.smart_turn = true;
+        cfg.end_of_turn = tofu::converse::setup::end_of_turn(&paths.model_store(), &mut notes);
+        for n in notes {
+            eprintln!("note: {n}");
+        }
+    }
     cfg.stt.language = args.language.clone();
     let controls = Controls::default();
     let mut errors = 0;
@@ -242,6 +254,7 @@ fn converse(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
     let day = chrono::Local::now().format("%Y-%m-%d").to_string();
     cfg.listen.audio_dir = store.as_ref().map(|s| s.data_dir().join("audio").join(day));
     cfg.listen.stt.language = args.language.clone();
+    cfg.listen.vad.smart_turn = args.smart_turn;
     // A file played faster than real time has no "while it talks".
     cfg.barge_in = !args.fast;
     let parts = tofu::converse::setup::load(paths, store, &cfg.profile, sink, &mut notes)?;

@@ -150,6 +150,8 @@ pub struct Parts {
     pub store: Option<Store>,
     /// The person's style model and the background it needs (mirroring).
     pub style: Option<(StyleModel, Arc<Background>)>,
+    /// Judges whether a pause ends the turn (`None`: the silence rule).
+    pub end_of_turn: Option<crate::hear::smart_turn::Judge>,
 }
 
 enum Job {
@@ -284,8 +286,13 @@ pub fn converse_with(
         sink,
         store,
         style,
+        end_of_turn,
     } = parts;
     let stt_name = stt.name();
+    let mut listen_cfg = cfg.listen.clone();
+    if listen_cfg.vad.smart_turn && listen_cfg.end_of_turn.is_none() {
+        listen_cfg.end_of_turn = end_of_turn;
+    }
     let shared = Arc::new(Shared {
         t0: Instant::now(),
         generation: AtomicU64::new(0),
@@ -361,7 +368,7 @@ pub fn converse_with(
     let mut latest_start_s = f64::NEG_INFINITY;
     let speaker_level =
         |sink: &Option<Arc<dyn AudioSink>>| sink.as_ref().map_or(0.0, |s| s.recent_rms(0.15));
-    let result = listen(source, stt, cfg.listen.clone(), controls, |ev| {
+    let result = listen(source, stt, listen_cfg, controls, |ev| {
         deliver(&mut on_event);
         let barge = |on_event: &mut dyn FnMut(LoopEvent), at_s: f64, turn: u32| {
             let speaking = sink_for_barge.as_ref().is_some_and(|s| s.pending_s() > 0.0);

@@ -83,5 +83,27 @@ pub fn load(
         sink,
         store,
         style,
+        // Loaded for whoever turns it on (`VadConfig::smart_turn`): small,
+        // and a missing model is said once here.
+        end_of_turn: end_of_turn(&models, notes),
     })
+}
+
+/// The end-of-turn model, or a note that a pause alone ends turns.
+pub fn end_of_turn(
+    models: &tofu_models::ModelStore,
+    notes: &mut Vec<String>,
+) -> Option<crate::hear::smart_turn::Judge> {
+    use crate::hear::smart_turn::{Judge, SmartTurn, MODEL};
+    match SmartTurn::load_default(models) {
+        Ok(m) => Some(Judge::new(m)),
+        Err(e) => {
+            notes.push(format!(
+                "the end-of-turn model is unavailable ({e}; `tofu models fetch {MODEL}`): \
+                 a pause of {} ms ends a turn",
+                crate::hear::VadConfig::default().end_silence_ms
+            ));
+            None
+        }
+    }
 }

@@ -144,6 +144,9 @@ pub struct ListenConfig {
     /// Decode a turn while the pause that may end it is still being timed
     /// (and report it as [`HearEvent::Tentative`]).
     pub speculate: bool,
+    /// Judges a short pause by the sound of the turn (fast when the person
+    /// is done, patient while they think); `None`: the silence rule alone.
+    pub end_of_turn: Option<super::smart_turn::Judge>,
 }
 
 impl Default for ListenConfig {
@@ -154,6 +157,7 @@ impl Default for ListenConfig {
             partial_every_ms: 700,
             audio_dir: None,
             speculate: true,
+            end_of_turn: None,
         }
     }
 }
@@ -279,6 +283,9 @@ pub fn listen(
     };
 
     let mut seg = Segmenter::new(cfg.vad.clone());
+    if let Some(judge) = &cfg.end_of_turn {
+        seg = seg.with_judge(Box::new(judge.clone()));
+    }
     let mut meter = LevelMeter::new(SAMPLE_RATE as usize / 20);
     let mut vad_events = Vec::new();
     let mut ptt: Option<(u64, Vec<f32>)> = None;

@@ -1,11 +1,13 @@
 //! The engine's ears: voice activity → utterances → transcripts.
 //!
-//! - [`vad`]: cuts audio into utterances (earshot + hysteresis + pre-roll).
+//! - [`vad`]: cuts audio into utterances (earshot + hysteresis + pre-roll),
+//!   asking [`smart_turn`] whether a short pause ends the turn.
 //! - [`listen`]: the live loop, from any audio source to typed events.
 //! - [`transcribe_recording`]: a whole recording through the same VAD and
 //!   transcription path the live loop uses.
 
 pub mod listen;
+pub mod smart_turn;
 pub mod vad;
 
 use crate::audio::SAMPLE_RATE;
@@ -13,7 +15,7 @@ use crate::error::Result;
 use crate::stt::{SpeechModel, TranscribeOptions, Transcript};
 
 pub use listen::{listen, Controls, HearEvent, Heard, ListenConfig, Mode};
-pub use vad::{EndReason, Segmenter, Utterance, VadConfig, VadEvent};
+pub use vad::{EndOfTurn, EndReason, Segmenter, Utterance, VadConfig, VadEvent};
 
 /// Transcribes a recording: each utterance the VAD finds is transcribed on its
 /// own (with an encoder context trimmed to its length), and the pieces are

@@ -6,6 +6,12 @@
 //! `start_ms` of mostly-speech frames, ends after `end_silence_ms` of
 //! non-speech, and an utterance is cut at `max_utterance_ms`. A pre-roll
 //! buffer keeps the audio just before the start, so the first word is whole.
+//!
+//! With an [`EndOfTurn`] judge (the Smart Turn model), a pause of `decide_ms`
+//! asks it whether the turn sounds finished: yes ends the turn there (fast),
+//! no keeps listening until the person speaks again or the pause reaches
+//! `ceiling_ms` (patient while they think). Without one, `end_silence_ms` of
+//! silence ends the turn.
 
 use std::collections::VecDeque;
 
@@ -29,6 +35,33 @@ pub struct VadConfig {
     pub preroll_ms: u32,
     /// A turn longer than this is cut (and the next one starts at once).
     pub max_utterance_ms: u32,
+    /// End turns with the end-of-turn model (asked at `decide_ms`, patient
+    /// up to `ceiling_ms`) instead of `end_silence_ms` of silence. Off by
+    /// default: on the shared speech it cut natural mid-sentence pauses more
+    /// often than the silence rule (see `tofu bench turns`).
+    #[serde(default)]
+    pub smart_turn: bool,
+    /// With a judge: the pause at which it is asked whether the turn is over.
+    #[serde(default = "default_decide_ms")]
+    pub decide_ms: u32,
+    /// With a judge: a pause this long ends the turn whatever it said.
+    #[serde(default = "default_ceiling_ms")]
+    pub ceiling_ms: u32,
+}
+
+fn default_decide_ms() -> u32 {
+    200
+}
+
+fn default_ceiling_ms() -> u32 {
+    2000
+}
+
+/// Decides whether a turn that has paused is finished (see the module doc).
+pub trait EndOfTurn: Send {
+    /// `turn`: the turn's audio so far, ending in the pause. `None` when it
+    /// cannot tell (the silence rule decides then).
+    fn finished(&mut self, turn: &[f32]) -> Option<bool>;
 }
 
 impl Default for VadConfig {
@@ -40,6 +73,9 @@ impl Default for VadConfig {
             end_silence_ms: 560,
             preroll_ms: 400,
             max_utterance_ms: 28_000,
+            smart_turn: false,
+            decide_ms: default_decide_ms(),
+            ceiling_ms: default_ceiling_ms(),
         }
     }
 }
@@ -94,6 +130,10 @@ enum State {
         /// finished turn keeps of it: if the silence goes on, the turn
         /// ends as exactly these samples.
         settled: Option<usize>,
+        /// The judge was asked about this pause: the silence (frames) that
+        /// ends it now (the ceiling after "not yet", the plain rule when it
+        /// could not tell).
+        wait: Option<u32>,
     },
 }
 
@@ -106,6 +146,7 @@ pub struct Segmenter {
     state: State,
     /// Stream position of the next sample to be framed.
     pos: u64,
+    judge: Option<Box<dyn EndOfTurn>>,
 }
 
 fn ms_to_frames(ms: u32) -> u32 {
@@ -124,6 +165,23 @@ impl Segmenter {
             state: State::Idle { speech_frames: 0 },
             pos: 0,
             cfg,
+            judge: None,
+        }
+    }
+
+    /// Ends turns by `judge` at a short pause (see the module doc).
+    pub fn with_judge(mut self, judge: Box<dyn EndOfTurn>) -> Segmenter {
+        self.judge = Some(judge);
+        self
+    }
+
+    /// The silence (in frames) after which a turn ends: the fixed rule, or
+    /// with a judge, its decision point, then what its answer set.
+    fn end_frames(&self, wait: Option<u32>) -> u32 {
+        match (&self.judge, wait) {
+            (None, _) => ms_to_frames(self.cfg.end_silence_ms),
+            (Some(_), None) => ms_to_frames(self.cfg.decide_ms),
+            (Some(_), Some(w)) => w,
         }
     }
 
@@ -203,7 +261,10 @@ impl Segmenter {
         let frame_start = self.pos;
         self.pos += FRAME as u64;
         let start_frames = ms_to_frames(self.cfg.start_ms);
-        let end_frames = ms_to_frames(self.cfg.end_silence_ms);
+        let end_frames = match &self.state {
+            State::Speaking { wait, .. } => self.end_frames(*wait),
+            State::Idle { .. } => 0,
+        };
         let max_samples = (self.cfg.max_utterance_ms as u64 * SAMPLE_RATE as u64 / 1000) as usize;
         match &mut self.state {
             State::Idle { speech_frames } => {
@@ -228,6 +289,7 @@ impl Segmenter {
                         samples,
                         silence_frames: 0,
                         settled: None,
+                        wait: None,
                     };
                 }
             }
@@ -236,6 +298,7 @@ impl Segmenter {
                 samples,
                 silence_frames,
                 settled,
+                wait,
             } => {
                 samples.extend_from_slice(&self.frame);
                 if p < self.cfg.release {
@@ -243,11 +306,27 @@ impl Segmenter {
                 } else {
                     *silence_frames = 0;
                     *settled = None;
+                    // Speaking again: the next pause is judged afresh.
+                    *wait = None;
                 }
                 if *silence_frames == ms_to_frames(200).min(end_frames) {
                     *settled = Some(samples.len());
                 }
-                if *silence_frames >= end_frames {
+                let mut ends = *silence_frames >= end_frames;
+                if ends && wait.is_none() {
+                    if let Some(judge) = self.judge.as_mut() {
+                        let then = match judge.finished(samples) {
+                            Some(true) => None,
+                            Some(false) => Some(ms_to_frames(self.cfg.ceiling_ms)),
+                            None => Some(ms_to_frames(self.cfg.end_silence_ms)),
+                        };
+                        if let Some(frames) = then.filter(|&f| f > *silence_frames) {
+                            *wait = Some(frames);
+                            ends = false;
+                        }
+                    }
+                }
+                if ends {
                     // Keep a little of the trailing silence: whisper likes a soft ending.
                     let tail =
                         ((*silence_frames).saturating_sub(ms_to_frames(200)) as usize) * FRAME;
@@ -269,6 +348,7 @@ impl Segmenter {
                     *start = self.pos;
                     *silence_frames = 0;
                     *settled = None;
+                    *wait = None;
                     out.push(VadEvent::Utterance(utterance));
                 }
             }
@@ -278,7 +358,19 @@ impl Segmenter {
 
 /// Runs a whole recording through a segmenter: the utterances in it.
 pub fn segment_all(samples: &[f32], cfg: &VadConfig) -> Vec<Utterance> {
+    segment_all_with(samples, cfg, None)
+}
+
+/// [`segment_all`] with an end-of-turn judge.
+pub fn segment_all_with(
+    samples: &[f32],
+    cfg: &VadConfig,
+    judge: Option<Box<dyn EndOfTurn>>,
+) -> Vec<Utterance> {
     let mut seg = Segmenter::new(cfg.clone());
+    if let Some(j) = judge {
+        seg = seg.with_judge(j);
+    }
     let mut events = Vec::new();
     for chunk in samples.chunks(SAMPLE_RATE as usize / 10) {
         seg.push(chunk, &mut events);

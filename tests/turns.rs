@@ -1,0 +1,162 @@
+//! Turn-taking: the end-of-turn model's input matches Whisper's log-mel as
+//! its authors compute it, and the segmenter asks a judge at a short pause,
+//! waits for the ceiling when told "not yet", and keeps a resumed sentence
+//! one turn (real speech with a pause put into it).
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use tofu::audio::wav::read_wav_16k_mono;
+use tofu::audio::SAMPLE_RATE;
+use tofu::hear::smart_turn::{LogMel, SmartTurn};
+use tofu::hear::vad::{segment_all_with, EndOfTurn};
+use tofu::hear::VadConfig;
+
+fn log_mel() -> LogMel {
+    let npz = common::model_store()
+        .require("whisper-mel-filters", "mel_filters.npz")
+        .unwrap();
+    let bank = tofu::models::convert::npy::read_npz_f32(&npz, "mel_80").unwrap();
+    LogMel::new(bank.data).unwrap()
+}
+
+#[test]
+fn the_features_are_whispers_log_mel() {
+    // Reference values from pipecat's own feature code (numpy, float64) for
+    // one second of a 440 Hz tone at half scale, padded in front to 8 s.
+    let tone: Vec<f32> = (0..SAMPLE_RATE as usize)
+        .map(|n| 0.5 * (2.0 * std::f64::consts::PI * 440.0 * n as f64 / 16_000.0).sin() as f32)
+        .collect();
+    let f = log_mel().features(&tone);
+    let at = |mel: usize, frame: usize| f[mel * 800 + frame];
+    let close = |a: f32, b: f32| (a - b).abs() < 2e-4;
+    assert!(close(at(0, 0), -0.110_251_9), "{}", at(0, 0));
+    assert!(close(at(10, 799), 1.801_979_9), "{}", at(10, 799));
+    assert!(close(at(10, 700), 1.718_956), "{}", at(10, 700));
+    let sum: f64 = f.iter().map(|&v| f64::from(v)).sum();
+    assert!((sum - -6146.97369).abs() < 0.5, "{sum}");
+    let loudest = (0..80)
+        .max_by(|&a, &b| at(a, 799).total_cmp(&at(b, 799)))
+        .unwrap();
+    assert_eq!(loudest, 11);
+}
+
+#[test]
+fn the_model_loads_and_answers_a_probability() {
+    let mut model = SmartTurn::load_default(&common::model_store()).unwrap();
+    let audio = read_wav_16k_mono(&common::speech_file("arctic_a0024.wav")).unwrap();
+    let p = model.complete(&audio).unwrap();
+    assert!((0.0..=1.0).contains(&p), "{p}");
+}
+
+/// A judge that answers from a script and counts the questions.
+struct Scripted {
+    answers: Vec<Option<bool>>,
+    asked: Arc<Mutex<usize>>,
+}
+
+impl EndOfTurn for Scripted {
+    fn finished(&mut self, _turn: &[f32]) -> Option<bool> {
+        let mut n = self.asked.lock().unwrap();
+        *n += 1;
+        self.answers.get(*n - 1).copied().unwrap_or(Some(true))
+    }
+}
+
+/// A real sentence with `pause_s` of faint room noise put in the middle.
+fn paused(pause_s: f64) -> Vec<f32> {
+    let speech = read_wav_16k_mono(&common::speech_file("libri_1272-141231-0000.wav")).unwrap();
+    // The quietest 100 ms between 35% and 70% of the sentence: a gap between words.
+    let w = SAMPLE_RATE as usize / 10;
+    let (lo, hi) = (speech.len() * 35 / 100, speech.len() * 70 / 100);
+    let gap = (lo..hi - w)
+        .step_by(160)
+        .min_by(|&a, &b| {
+            let e = |i: usize| speech[i..i + w].iter().map(|x| x * x).sum::<f32>();
+            e(a).total_cmp(&e(b))
+        })
+        .unwrap()
+        + w / 2;
+    let mut x: u32 = 7;
+    let noise = (0..(pause_s * SAMPLE_RATE as f64) as usize).map(|_| {
+        x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        ((x >> 9) as f32 / (1u32 << 23) as f32 - 0.5) * 0.002
+    });
+    let tail = vec![0.0f32; 3 * SAMPLE_RATE as usize];
+    speech[..gap]
+        .iter()
+        .copied()
+        .chain(noise)
+        .chain(speech[gap..].iter().copied())
+        .chain(tail)
+        .collect()
+}
+
+fn turns(audio: &[f32], answers: Vec<Option<bool>>) -> (usize, usize) {
+    let asked = Arc::new(Mutex::new(0));
+    let judge = Scripted {
+        answers,
+        asked: asked.clone(),
+    };
+    let n = segment_all_with(audio, &VadConfig::default(), Some(Box::new(judge))).len();
+    let asked = *asked.lock().unwrap();
+    (n, asked)
+}
+
+#[test]
+fn a_pause_judged_unfinished_is_waited_out_and_the_sentence_stays_one_turn() {
+    let audio = paused(1.0);
+    // The silence rule alone (560 ms) cuts the sentence in two.
+    assert_eq!(
+        segment_all_with(&audio, &VadConfig::default(), None).len(),
+        2
+    );
+    // "Not yet" at the pause, "yes" at the end: one turn, two questions.
+    assert_eq!(turns(&audio, vec![Some(false), Some(true)]), (1, 2));
+    // "Yes" at the pause: two turns, fast.
+    assert_eq!(turns(&audio, vec![Some(true), Some(true)]), (2, 2));
+}
+
+#[test]
+fn the_ceiling_ends_a_turn_the_judge_never_calls_finished() {
+    // A 2.6 s pause is past the 2 s ceiling: two turns even so.
+    let audio = paused(2.6);
+    assert_eq!(turns(&audio, vec![Some(false); 4]).0, 2);
+    // And a judge that cannot tell leaves it to the silence rule.
+    let audio = paused(1.0);
+    assert_eq!(turns(&audio, vec![None; 4]).0, 2);
+}
+
+#[test]
+fn bench_turns_prints_cut_ins_and_waits_for_both_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut manifest = String::from("file\treference\tpause_at_s\tpause_ms\tsource_file\n");
+    for ms in [900u32, 1200] {
+        let name = format!("p{ms}.wav");
+        tofu::audio::wav::write_wav_16k(&dir.path().join(&name), &paused(f64::from(ms) / 1e3))
+            .unwrap();
+        manifest.push_str(&format!(
+            "{name}\tA MAN SAID TO THE UNIVERSE SIR I EXIST\t2.3\t{ms}\tx.wav\n"
+        ));
+    }
+    std::fs::write(dir.path().join("manifest.tsv"), manifest).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let out = common::stdout_of(
+        common::tofu(data.path())
+            .args(["bench", "turns", "--json", "--data"])
+            .arg(dir.path()),
+    );
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["files"], 2, "{r}");
+    // The silence rule (560 ms) cuts both sentences at their pause.
+    assert_eq!(r["silence"]["cut_ins"], 2, "{r}");
+    assert_eq!(r["silence"]["cut_in_rate"], 1.0, "{r}");
+    for rule in ["silence", "smart"] {
+        let wait = r[rule]["end_wait_median_ms"].as_f64().unwrap();
+        assert!(wait > 100.0 && wait <= 2100.0, "{rule}: {wait}");
+    }
+    assert!(r["decisions"].as_u64().unwrap() >= 2, "{r}");
+    assert!(r["decision_median_ms"].as_f64().unwrap() > 0.0);
+    assert_eq!(r["per_file"][0]["pause_ms"], 900);
+}
