@@ -36,6 +36,9 @@ pub enum BenchCommand {
         /// The pause (ms) that ends a turn the model calls unfinished (default: the app's)
         #[arg(long, value_name = "MS")]
         ceiling_ms: Option<u32>,
+        /// After a "not yet", ask again every MS of pause (default: the app's)
+        #[arg(long, value_name = "MS")]
+        reask_ms: Option<u32>,
         /// One JSON object (with per-file rows) instead of the table
         #[arg(long)]
         json: bool,
@@ -367,12 +370,14 @@ pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
             data,
             decide_ms,
             ceiling_ms,
+            reask_ms,
             json,
         } => {
             let model = tofu::hear::smart_turn::SmartTurn::load_default(&paths.model_store())?;
             let mut vad = tofu::hear::VadConfig::default();
             vad.decide_ms = decide_ms.unwrap_or(vad.decide_ms);
             vad.ceiling_ms = ceiling_ms.unwrap_or(vad.ceiling_ms);
+            vad.reask_ms = reask_ms.unwrap_or(vad.reask_ms);
             let r = tofu::bench::turns::turns(&data, model, &vad)?;
             if json {
                 println!("{}", serde_json::to_string(&r)?);

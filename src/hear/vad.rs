@@ -47,6 +47,10 @@ pub struct VadConfig {
     /// With a judge: a pause this long ends the turn whatever it said.
     #[serde(default = "default_ceiling_ms")]
     pub ceiling_ms: u32,
+    /// With a judge: after a "not yet", ask again every this many ms of
+    /// pause (0: wait for the ceiling).
+    #[serde(default)]
+    pub reask_ms: u32,
 }
 
 fn default_decide_ms() -> u32 {
@@ -76,6 +80,7 @@ impl Default for VadConfig {
             smart_turn: false,
             decide_ms: default_decide_ms(),
             ceiling_ms: default_ceiling_ms(),
+            reask_ms: 0,
         }
     }
 }
@@ -134,6 +139,8 @@ enum State {
         /// ends it now (the ceiling after "not yet", the plain rule when it
         /// could not tell).
         wait: Option<u32>,
+        /// After a "not yet": the silence (frames) at which to ask again.
+        next_ask: Option<u32>,
     },
 }
 
@@ -290,6 +297,7 @@ impl Segmenter {
                         silence_frames: 0,
                         settled: None,
                         wait: None,
+                        next_ask: None,
                     };
                 }
             }
@@ -299,6 +307,7 @@ impl Segmenter {
                 silence_frames,
                 settled,
                 wait,
+                next_ask,
             } => {
                 samples.extend_from_slice(&self.frame);
                 if p < self.cfg.release {
@@ -308,21 +317,34 @@ impl Segmenter {
                     *settled = None;
                     // Speaking again: the next pause is judged afresh.
                     *wait = None;
+                    *next_ask = None;
                 }
                 if *silence_frames == ms_to_frames(200).min(end_frames) {
                     *settled = Some(samples.len());
                 }
                 let mut ends = *silence_frames >= end_frames;
-                if ends && wait.is_none() {
+                let first_ask = ends && wait.is_none();
+                let ask_again = !ends && next_ask.is_some_and(|n| *silence_frames >= n);
+                if first_ask || ask_again {
                     if let Some(judge) = self.judge.as_mut() {
-                        let then = match judge.finished(samples) {
-                            Some(true) => None,
-                            Some(false) => Some(ms_to_frames(self.cfg.ceiling_ms)),
-                            None => Some(ms_to_frames(self.cfg.end_silence_ms)),
-                        };
-                        if let Some(frames) = then.filter(|&f| f > *silence_frames) {
-                            *wait = Some(frames);
-                            ends = false;
+                        match judge.finished(samples) {
+                            Some(true) => ends = true,
+                            // "Not yet": patient up to the ceiling, asking
+                            // again as the pause grows (if so configured).
+                            Some(false) => {
+                                let ceiling = ms_to_frames(self.cfg.ceiling_ms);
+                                *wait = Some(ceiling);
+                                *next_ask = (self.cfg.reask_ms > 0)
+                                    .then(|| *silence_frames + ms_to_frames(self.cfg.reask_ms));
+                                ends = *silence_frames >= ceiling;
+                            }
+                            // Cannot tell: the silence rule.
+                            None => {
+                                let rule = ms_to_frames(self.cfg.end_silence_ms);
+                                *wait = Some(rule);
+                                *next_ask = None;
+                                ends = *silence_frames >= rule;
+                            }
                         }
                     }
                 }
@@ -349,6 +371,7 @@ impl Segmenter {
                     *silence_frames = 0;
                     *settled = None;
                     *wait = None;
+                    *next_ask = None;
                     out.push(VadEvent::Utterance(utterance));
                 }
             }
