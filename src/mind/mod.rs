@@ -208,6 +208,9 @@ struct Choosing<'a> {
     curiosity: f32,
     /// The person asked about the past: the first try that recalls wins.
     wants_recall: bool,
+    /// A try that recalls is heard from its recalling sentence on, as it is
+    /// written (nothing else chooses among tries: no style rerank).
+    recall_streams: bool,
     judge: Option<&'a dyn rerank::Judge>,
 }
 
@@ -451,6 +454,7 @@ impl Mind {
         let mut tries: Vec<Attempt> = Vec::new();
         let mut tokens = 0;
         let mut first: Option<backend::Outcome> = None;
+        let mut flowed = false;
         for i in 0..candidates + EXTRA_TRIES {
             let good = tries.iter().filter(|t| !t.sentences.is_empty()).count();
             if good >= candidates || (streamed && good > 0) {
@@ -473,9 +477,21 @@ impl Mind {
                 r.opts.temperature = (req.opts.temperature.max(0.5) + 0.15 * extra).min(1.1);
             }
             let mut gate = gate::Gate::new(*against);
+            // Asked about the past: this try's sentences wait until one
+            // recalls, then they flow (the first that recalls wins anyway,
+            // so nothing is lost by hearing it at once).
+            let mut held: Vec<String> = Vec::new();
             let attempt = self.attempt(&r, &mut gate, cancel, &mut |s| {
-                if streamed {
+                if streamed || flowed {
                     out.push_sentence(s, on_event);
+                } else if how.recall_streams {
+                    held.push(s.to_string());
+                    if rerank::recalls(s, how.remembered) {
+                        flowed = true;
+                        for h in held.drain(..) {
+                            out.push_sentence(&h, on_event);
+                        }
+                    }
                 }
             });
             let attempt = match attempt {
@@ -488,7 +504,7 @@ impl Mind {
             first.get_or_insert_with(|| attempt.outcome.clone());
             let cancelled = attempt.cancelled;
             tries.push(attempt);
-            if cancelled {
+            if cancelled || flowed {
                 break;
             }
         }
@@ -497,7 +513,7 @@ impl Mind {
         if let Some(last) = tries.last() {
             outcome.stop = last.outcome.stop;
         }
-        if streamed && !out.text.is_empty() {
+        if (streamed || flowed) && !out.text.is_empty() {
             return Ok((outcome, tries.len()));
         }
         let texts: Vec<String> = tries.iter().map(|t| t.sentences.join(" ")).collect();
@@ -624,6 +640,7 @@ impl Mind {
             remembered: &remembered,
             curiosity: persona.curiosity,
             wants_recall,
+            recall_streams: wants_recall && style.is_none_or(|s| s.candidates <= 1),
             judge: style.and_then(|s| s.judge.as_deref()),
         };
         let result = self.write(&req, &how, &against, cancel, &mut out, &mut on_event);
