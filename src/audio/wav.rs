@@ -7,6 +7,10 @@ use crate::error::{Error, Result};
 
 /// Reads a WAV file (8/16/24/32-bit integer or 32-bit float PCM, any rate,
 /// any channel count) as 16 kHz mono f32 in [-1, 1].
+/// Sample rates a recording may have: telephone speech to studio audio.
+pub const MIN_RATE: u32 = 4_000;
+pub const MAX_RATE: u32 = 384_000;
+
 pub fn read_wav_16k_mono(path: &Path) -> Result<Vec<f32>> {
     let bad = |reason: String| Error::Audio {
         path: path.to_path_buf(),
@@ -18,6 +22,14 @@ pub fn read_wav_16k_mono(path: &Path) -> Result<Vec<f32>> {
         return Err(bad(
             "the header declares no channels or a zero sample rate".into()
         ));
+    }
+    // The resampler's buffers follow the rate: a header claiming
+    // 4294967291 Hz made it ask for 17 GB and abort the process.
+    if !(MIN_RATE..=MAX_RATE).contains(&spec.sample_rate) {
+        return Err(bad(format!(
+            "a sample rate of {} Hz is not audio Tofu can read ({MIN_RATE}..{MAX_RATE} Hz)",
+            spec.sample_rate
+        )));
     }
     let interleaved: Vec<f32> = match (spec.sample_format, spec.bits_per_sample) {
         (hound::SampleFormat::Float, 32) => reader
@@ -196,11 +208,26 @@ mod tests {
         std::fs::write(&truncated, &bytes[..bytes.len() / 2 + 1]).unwrap();
         let no_samples = dir.path().join("no_samples.wav");
         write(&no_samples, spec, &[]);
+        // A 1 KB file whose header claims 4294967291 Hz (it used to abort
+        // the process asking for 17 GB): the rate is patched into a good header.
+        let huge_rate = dir.path().join("huge_rate.wav");
+        let eight_bit = hound::WavSpec {
+            bits_per_sample: 8,
+            ..spec
+        };
+        write(&huge_rate, eight_bit, &sine(16_000, 0.1, 300.0));
+        let mut patched = std::fs::read(&huge_rate).unwrap();
+        patched.truncate(1024);
+        // Sample rate, and the byte rate that must agree with it (8-bit mono).
+        patched[24..28].copy_from_slice(&4_294_967_291u32.to_le_bytes());
+        patched[28..32].copy_from_slice(&4_294_967_291u32.to_le_bytes());
+        std::fs::write(&huge_rate, &patched).unwrap();
         for (path, expect) in [
             (&empty, ""),
             (&junk, "not a valid WAV"),
             (&truncated, ""),
             (&no_samples, "no audio"),
+            (&huge_rate, "4294967291 Hz"),
         ] {
             let err = read_wav_16k_mono(path).unwrap_err().to_string();
             assert!(

@@ -64,15 +64,19 @@ impl OpenAi {
     }
 }
 
-/// The host of an `http(s)://[user[:pass]@]host[:port]/...` URL.
-fn host(endpoint: &str) -> Option<&str> {
-    let rest = endpoint.split_once("://")?.1;
-    let authority = rest.split('/').next()?;
-    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    Some(match hostport.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(v6),
-        None => hostport.split(':').next().unwrap_or(hostport),
-    })
+/// The host the HTTP client will connect to for `endpoint`, read by the
+/// same URI parser it uses (`http::Uri`): a hand-made split on `/` saw
+/// 127.0.0.1 in `http://evil.example?@127.0.0.1/v1`, the client evil.example.
+fn host(endpoint: &str) -> Option<String> {
+    let uri: http::Uri = format!("{}/chat/completions", endpoint.trim_end_matches('/'))
+        .parse()
+        .ok()?;
+    let host = uri.host()?;
+    Some(
+        host.trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string(),
+    )
 }
 
 /// A key may go over https anywhere, and over http only to this machine.
@@ -83,7 +87,7 @@ pub fn key_may_travel(endpoint: &str) -> bool {
     if !endpoint.starts_with("http://") {
         return false;
     }
-    match host(endpoint) {
+    match host(endpoint).as_deref() {
         Some(h) => {
             h.eq_ignore_ascii_case("localhost")
                 || h.parse::<std::net::IpAddr>()
@@ -284,6 +288,10 @@ mod tests {
         assert!(!key_may_travel("http://127.0.0.1.evil.example/v1"));
         assert!(!key_may_travel("http://user:pw@10.0.0.2/v1"));
         assert!(!key_may_travel("ftp://127.0.0.1/"));
+        // The client's parser ends the authority at '?' and '#': so does the guard.
+        assert!(!key_may_travel("http://evil.example?@127.0.0.1/v1"));
+        assert!(!key_may_travel("http://evil.example#@127.0.0.1/v1"));
+        assert!(!key_may_travel("http://evil.example\\@127.0.0.1/v1"));
     }
 
     #[test]
