@@ -27,3 +27,14 @@ pub mod tts;
 pub use error::{Error, Result};
 pub use paths::Paths;
 pub use tofu_models as models;
+
+/// Call first in `main`, before any thread starts. ONNX Runtime (the voice,
+/// the end-of-turn model) otherwise writes a telemetry device id and an
+/// event database under `~/.cache/Microsoft/DeveloperTools/` (outside the
+/// one folder Tofu keeps) and may try to upload events; only
+/// `ORT_DISABLE_TELEMETRY`, set before it loads, stops it (the API's
+/// `DisableTelemetryEvents` comes too late). Setting the environment is
+/// only sound while the process has one thread, hence here.
+pub fn prepare_process() {
+    std::env::set_var("ORT_DISABLE_TELEMETRY", "1");
+}

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    tofu::prepare_process();
     let args = cli::Cli::parse();
     cli::init_logging(args.verbose);
     match cli::run(args) {

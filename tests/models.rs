@@ -158,3 +158,44 @@ fn models_list_shows_checksums_and_a_corrupt_file() {
     let whisper = rows.iter().find(|r| r["name"] == "whisper-base").unwrap();
     assert_eq!(whisper["status"], "missing");
 }
+
+#[test]
+fn the_voice_writes_nothing_outside_the_data_folder() {
+    // ONNX Runtime kept a telemetry device id in ~/.cache/Microsoft: not any more.
+    let home = tempfile::tempdir().unwrap();
+    let cache = home.path().join("cache");
+    let out = common::tofu(&home.path().join("data"))
+        .env("HOME", home.path())
+        .env("XDG_CACHE_HOME", &cache)
+        .args(["say", "Hello there.", "--voice", "piper", "--out"])
+        .arg(home.path().join("hello.wav"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(home.path().join("hello.wav").is_file());
+    let outside: Vec<_> = walk(home.path())
+        .into_iter()
+        .filter(|p| !p.starts_with(home.path().join("data")) && !p.ends_with("hello.wav"))
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "written outside the data folder: {outside:?}"
+    );
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

@@ -49,6 +49,7 @@ fn ui_ready(app: AppHandle, models: usize) {
 }
 
 fn main() {
+    tofu::prepare_process();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("TOFU_LOG")

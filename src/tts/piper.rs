@@ -74,6 +74,7 @@ pub fn init_runtime(lib: &Path) -> Result<()> {
             ))
         })?
         .with_name("tofu")
+        .with_telemetry(false)
         .commit();
     let _ = RUNTIME_PATH.set(lib.to_path_buf());
     Ok(())
