@@ -36,10 +36,7 @@ impl Paths {
 
     /// Creates the data directory (not the models directory: fetch does that).
     pub fn ensure(&self) -> Result<()> {
-        std::fs::create_dir_all(&self.data_dir).map_err(|e| Error::Io {
-            path: self.data_dir.clone(),
-            source: e,
-        })
+        private_dir(&self.data_dir)
     }
 
     /// Where the audio of every turn is kept.
@@ -56,4 +53,25 @@ fn env_path(name: &str) -> Option<PathBuf> {
     std::env::var_os(name)
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
+}
+
+/// Creates the data folder `dir` if needed, readable by its owner only:
+/// what a person said is nobody else's on a shared machine (it was 0755,
+/// its database and recordings 0644). Everything is kept inside it, so
+/// the folder's mode guards all of it.
+pub fn private_dir(dir: &Path) -> Result<()> {
+    let io = |e| Error::Io {
+        path: dir.to_path_buf(),
+        source: e,
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir).map_err(io)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io)?;
+        }
+    }
+    Ok(())
 }

@@ -1006,3 +1006,18 @@ fn recordings_that_belong_to_no_turn_are_swept_once_old() {
         kept.audio_path
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn the_data_folder_is_its_owners_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("tofu");
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    tofu::store::Store::open(&data).unwrap();
+    assert_eq!(mode(&data), 0o700);
+    // A folder made readable by others (an older Tofu did) is closed again.
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    tofu::Paths::resolve(Some(&data)).unwrap().ensure().unwrap();
+    assert_eq!(mode(&data), 0o700);
+}

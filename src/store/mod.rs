@@ -66,10 +66,7 @@ impl Store {
     }
 
     fn open_unmigrated(data_dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(data_dir).map_err(|e| Error::Io {
-            path: data_dir.to_path_buf(),
-            source: e,
-        })?;
+        crate::paths::private_dir(data_dir)?;
         // Absolute, so audio paths can be made relative to it.
         let data_dir = &std::fs::canonicalize(data_dir).map_err(|e| Error::Io {
             path: data_dir.to_path_buf(),
