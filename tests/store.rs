@@ -1021,3 +1021,39 @@ fn the_data_folder_is_its_owners_alone() {
     tofu::Paths::resolve(Some(&data)).unwrap().ensure().unwrap();
     assert_eq!(mode(&data), 0o700);
 }
+
+#[test]
+fn deleted_words_leave_no_trace_in_the_database_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let c = store.start_conversation(T0, Source::Live, None).unwrap();
+    let kept = store
+        .add_turn(
+            c,
+            NewTurn::user("The weather is mild today.", T0, T0 + 1_000),
+            None,
+        )
+        .unwrap();
+    let secret = store
+        .add_turn(
+            c,
+            NewTurn::user("My password is zanzibarquokka.", T0 + 2_000, T0 + 3_000),
+            None,
+        )
+        .unwrap();
+    let d = store.delete_turn(secret.id).unwrap();
+    assert_eq!(d.turns, 1);
+    assert!(store.turn(kept.id).unwrap().is_some());
+    // Every file SQLite keeps, read as bytes while the store is still open.
+    for e in std::fs::read_dir(dir.path()).unwrap().flatten() {
+        if e.path().is_file() {
+            let bytes = std::fs::read(e.path()).unwrap();
+            let found = bytes.windows(14).any(|w| w == b"zanzibarquokka");
+            assert!(
+                !found,
+                "{} still holds the deleted words",
+                e.path().display()
+            );
+        }
+    }
+}

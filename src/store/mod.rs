@@ -117,6 +117,8 @@ impl Store {
         }
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Deleted words are overwritten, not left in free pages.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         Ok(Store {
             conn,
             data_dir: data_dir.to_path_buf(),

@@ -110,11 +110,20 @@ CREATE TABLE style_snapshots (
 );
 "#;
 
+/// Version 5: a deleted turn's words leave the search index at once (FTS5
+/// `secure-delete`; by default they stayed in its segments until a merge),
+/// and what earlier deletes left there is merged away now.
+const V5_SECURE_SEARCH_DELETE: &str = r#"
+INSERT INTO turns_fts(turns_fts, rank) VALUES ('secure-delete', 1);
+INSERT INTO turns_fts(turns_fts) VALUES ('optimize');
+"#;
+
 const MIGRATIONS: &[M<'static>] = &[
     M::up(V1_CONVERSATIONS_AND_TURNS).foreign_key_check(),
     M::up(V2_FULL_TEXT_SEARCH),
     M::up(V3_SETTINGS_AND_TRASH),
     M::up(V4_STYLE),
+    M::up(V5_SECURE_SEARCH_DELETE),
 ];
 
 pub fn migrations() -> Migrations<'static> {

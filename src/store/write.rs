@@ -159,6 +159,7 @@ impl Store {
             return Err(Error::NotFound(format!("no turn {id}")));
         }
         tx.commit()?;
+        self.scrub_log();
         Ok(Deleted {
             turns: 1,
             audio_files: self.empty_trash()?,
@@ -215,11 +216,30 @@ impl Store {
             args,
         )? as u32;
         tx.commit()?;
+        self.scrub_log();
         Ok(Deleted {
             conversations,
             turns,
             audio_files: self.empty_trash()?,
         })
+    }
+}
+
+impl Store {
+    /// After a delete: the write-ahead log still holds the deleted words in
+    /// the frames that wrote them; copying it into the database (whose
+    /// freed pages `secure_delete` zeroed) and truncating it leaves them
+    /// nowhere. Best effort: a reader in another process can hold the log
+    /// (it is truncated at the next delete or when the app closes).
+    fn scrub_log(&self) {
+        if let Err(e) = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                r.get::<_, i64>(0)
+            })
+        {
+            tracing::debug!(%e, "could not truncate the write-ahead log");
+        }
     }
 }
 
