@@ -64,6 +64,10 @@ pub enum Error {
     #[error("{0}")]
     Invalid(String),
 
+    /// The data folder is held by another Tofu (see `store::lock`).
+    #[error("{0}")]
+    InUse(String),
+
     #[error("no data directory: {0} (set TOFU_DATA_DIR or pass --data-dir)")]
     NoDataDir(String),
 

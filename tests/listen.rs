@@ -165,3 +165,39 @@ fn the_microphone_either_delivers_audio_or_says_clearly_why_not() {
     .expect_err("a device that does not exist cannot open");
     assert!(err.to_string().contains("no-such-device-xyz"), "{err}");
 }
+
+#[test]
+fn one_recorder_per_data_folder() {
+    let data = tempfile::tempdir().unwrap();
+    let held = tofu::store::lock::DataLock::acquire(data.path(), "the Tofu app").unwrap();
+    let file = common::speech_file("alsa_Front_Left.wav");
+    let out = common::tofu(data.path())
+        .args(["listen", "--fast", "--no-reply", "--input"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("in use by the Tofu app (process"), "{err}");
+    let out = common::tofu(data.path())
+        .args(["forget-everything", "--yes"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "forgot while the app runs");
+    // Reading needs no lock; nothing was kept while the folder was taken.
+    let list = common::tofu(data.path())
+        .args(["history", "list"])
+        .output()
+        .unwrap();
+    assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stderr));
+    assert!(String::from_utf8_lossy(&list.stdout).trim().is_empty());
+    // Once the app is gone, listening works.
+    drop(held);
+    let out = common::tofu(data.path())
+        .args(["listen", "--fast", "--no-reply", "--input"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("you: "));
+}

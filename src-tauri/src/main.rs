@@ -64,6 +64,15 @@ fn main() {
             std::process::exit(1);
         }
     };
+    // One recorder per data folder: a second app (or the app beside
+    // `tofu listen`) would record over the first.
+    let _lock = match tofu::store::lock::DataLock::acquire(&paths.data_dir, "the Tofu app") {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    };
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_autostart::init(

@@ -117,6 +117,14 @@ pub fn run(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     paths.ensure()?;
+    // One recorder per data folder (not needed when nothing is kept).
+    let _lock = match args.no_save {
+        true => None,
+        false => Some(tofu::store::lock::DataLock::acquire(
+            &paths.data_dir,
+            "tofu listen",
+        )?),
+    };
     if !args.no_reply {
         return converse(args, paths);
     }

@@ -127,6 +127,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
                 return Ok(ExitCode::FAILURE);
             }
+            // Not while the app or `tofu listen` is writing there.
+            let _lock =
+                tofu::store::lock::DataLock::acquire(&paths.data_dir, "tofu forget-everything")?;
             let removed = tofu::forget::forget_everything(&paths, &mut |n| eprintln!("note: {n}"))?;
             println!(
                 "forgot everything: removed {} item(s) from {}",

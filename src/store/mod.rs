@@ -21,6 +21,7 @@
 mod audio;
 pub mod handle;
 pub mod keep;
+pub mod lock;
 pub mod model;
 pub mod read;
 pub mod schema;
