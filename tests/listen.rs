@@ -189,7 +189,11 @@ fn one_recorder_per_data_folder() {
         .args(["history", "list"])
         .output()
         .unwrap();
-    assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stderr));
+    assert!(
+        list.status.success(),
+        "{}",
+        String::from_utf8_lossy(&list.stderr)
+    );
     assert!(String::from_utf8_lossy(&list.stdout).trim().is_empty());
     // Once the app is gone, listening works.
     drop(held);
@@ -198,6 +202,10 @@ fn one_recorder_per_data_folder() {
         .arg(&file)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("you: "));
 }
