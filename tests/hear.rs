@@ -178,7 +178,7 @@ fn push_to_talk_makes_the_turn_while_pressed() {
     use tofu::hear::{listen, Controls, HearEvent, ListenConfig, Mode};
     let model = std::sync::Arc::new(SpeechModel::load_default(&common::model_store()).unwrap());
     let name = "arctic_a0024.wav";
-    let finals = |press: bool| {
+    let finals_with = |press: bool, cfg: ListenConfig| {
         let controls = Controls::default();
         controls.set_mode(Mode::PushToTalk);
         if press {
@@ -186,19 +186,19 @@ fn push_to_talk_makes_the_turn_while_pressed() {
         }
         let mut finals = Vec::new();
         let source = WavSource::new(common::speech_file(name), Pace::Fast);
-        listen(
-            Box::new(source),
-            model.clone(),
-            ListenConfig::default(),
-            controls,
-            |e| {
-                if let HearEvent::Final(h) = e {
-                    finals.push(h.text)
-                }
-            },
-        )
+        listen(Box::new(source), model.clone(), cfg, controls, |e| {
+            if let HearEvent::Final(h) = e {
+                finals.push((h.text, h.end_s - h.start_s))
+            }
+        })
         .unwrap();
         finals
+    };
+    let finals = |press: bool| -> Vec<String> {
+        finals_with(press, ListenConfig::default())
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect()
     };
     assert!(
         finals(false).is_empty(),
@@ -210,6 +210,13 @@ fn push_to_talk_makes_the_turn_while_pressed() {
         tofu::eval::wer(&reference(name), &held[0]) <= 0.15,
         "{held:?}"
     );
+    // A key held longer than a turn may last: turns of the maximum length,
+    // not a buffer that grows without end.
+    let mut cfg = ListenConfig::default();
+    cfg.vad.max_utterance_ms = 1500;
+    let capped = finals_with(true, cfg);
+    assert!(capped.len() >= 2, "{capped:?}");
+    assert!(capped.iter().all(|(_, secs)| *secs <= 1.6), "{capped:?}");
 }
 
 #[test]

@@ -328,6 +328,9 @@ fn open_output(
     Ok((stream, producer, name, rate))
 }
 
+/// How long `play` waits on a full queue the device does not drain.
+const STALLED: Duration = Duration::from_secs(3);
+
 impl AudioSink for SpeakerSink {
     fn describe(&self) -> String {
         format!("speakers {}", self.name)
@@ -344,13 +347,23 @@ impl AudioSink for SpeakerSink {
         };
         let mut ring = self.ring.lock().expect("speaker lock");
         let mut rest = &samples[..];
+        let mut progress = Instant::now();
         while !rest.is_empty() {
             let n = rest.len().min(ring.slots());
             if n == 0 {
-                // Full: wait for the device to play some.
+                // Full: wait for the device to play some, but not for a
+                // device that stopped taking audio (unplugged, suspended).
+                if progress.elapsed() > STALLED {
+                    let e = format!("the speakers took no audio for {} s", STALLED.as_secs());
+                    if let Ok(mut f) = self.failed.lock() {
+                        f.get_or_insert_with(|| e.clone());
+                    }
+                    return Err(Error::Playback(format!("{}: {e}", self.name)));
+                }
                 std::thread::sleep(Duration::from_millis(20));
                 continue;
             }
+            progress = Instant::now();
             if let Ok(chunk) = ring.write_chunk_uninit(n) {
                 chunk.fill_from_iter(rest[..n].iter().copied());
             }

@@ -377,7 +377,19 @@ pub fn listen(
                         on_event(HearEvent::SpeechStarted { at_s: secs(at) });
                         ptt = Some((at, samples));
                     }
-                    (Some((_, buf)), true) => buf.extend_from_slice(&samples),
+                    (Some((_, buf)), true) => {
+                        buf.extend_from_slice(&samples);
+                        // A key held down (or stuck) makes turns of the
+                        // VAD's maximum length, not an unbounded buffer.
+                        let max = cfg.vad.max_utterance_ms as usize * SAMPLE_RATE as usize / 1000;
+                        if buf.len() >= max {
+                            let next = pos;
+                            if let Some(utt) = close_ptt(&mut ptt, EndReason::MaxLength) {
+                                finish_turn(utt, None, &mut on_event);
+                            }
+                            ptt = Some((next, Vec::new()));
+                        }
+                    }
                     (Some(_), false) => {
                         if let Some(utt) = close_ptt(&mut ptt, EndReason::Silence) {
                             finish_turn(utt, None, &mut on_event);
