@@ -265,3 +265,53 @@ fn the_api_key_stays_out_of_settings_and_off_plain_http_to_other_machines() {
     run(&["forget-everything", "--yes"], None);
     assert!(!file.exists(), "forget everything forgets the key");
 }
+
+#[test]
+fn a_cut_or_endless_stream_is_a_failure_not_a_reply() {
+    let reply = |url: &str| {
+        let mut mind = Mind::new(Box::new(OpenAi::new(url, "m")), 8192);
+        mind.reply(
+            &Persona::default(),
+            None,
+            &Default::default(),
+            "Hello.",
+            None,
+            |_| {},
+        )
+        .unwrap()
+    };
+    // Two words, then the connection closes: no [DONE], no finish_reason.
+    let (url, _server) = serve(|s| {
+        let _ = write!(
+            s,
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n"
+        );
+        for p in ["Hello", " there"] {
+            let chunk = serde_json::json!({"choices": [{"index": 0, "delta": {"content": p}, "finish_reason": null}]});
+            let _ = write!(s, "data: {chunk}\n\n");
+        }
+    });
+    let r = reply(&url);
+    assert_eq!(r.engine, "reflect", "{r:?}");
+    assert!(
+        r.fell_back.as_deref().unwrap().contains("ended before"),
+        "{:?}",
+        r.fell_back
+    );
+
+    // One line of 2 MB: refused before it is all in memory.
+    let (url, _server) = serve(|s| {
+        let _ = write!(
+            s,
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\ndata: "
+        );
+        let _ = s.write_all(&vec![b'x'; 2 << 20]);
+    });
+    let r = reply(&url);
+    assert_eq!(r.engine, "reflect", "{r:?}");
+    assert!(
+        r.fell_back.as_deref().unwrap().contains("longer than"),
+        "{:?}",
+        r.fell_back
+    );
+}

@@ -111,16 +111,37 @@ pub fn shown_endpoint(endpoint: &str) -> String {
     }
 }
 
-/// Reads a server-sent-events stream of chat completion chunks.
+/// The longest event line taken from a server (a chunk is a few hundred bytes).
+const MAX_LINE: usize = 1 << 20;
+
+/// Reads a server-sent-events stream of chat completion chunks. A line
+/// over [`MAX_LINE`] or a stream that ends before `[DONE]` or a
+/// `finish_reason` is a failure, not a short reply.
 fn read_stream(body: impl std::io::Read, tx: &mpsc::Sender<Chunk>) {
-    for line in BufReader::new(body).lines() {
-        let line = match line {
-            Ok(l) => l,
+    use std::io::BufRead;
+    let mut reader = BufReader::new(body);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let read =
+            std::io::Read::take(&mut reader, MAX_LINE as u64 + 1).read_until(b'\n', &mut buf);
+        match read {
+            Ok(0) => break,
+            Ok(_) if buf.len() > MAX_LINE => {
+                let _ = tx.send(Chunk::Failed(format!(
+                    "the server sent a line longer than {} KB",
+                    MAX_LINE / 1024
+                )));
+                return;
+            }
+            Ok(_) => {}
             Err(e) => {
                 let _ = tx.send(Chunk::Failed(format!("the stream broke: {e}")));
                 return;
             }
-        };
+        }
+        let line = String::from_utf8_lossy(&buf);
+        let line = line.trim_end_matches(['\r', '\n']);
         let Some(data) = line.strip_prefix("data:").map(str::trim) else {
             continue; // comments, event names, keep-alives
         };
@@ -131,7 +152,8 @@ fn read_stream(body: impl std::io::Read, tx: &mpsc::Sender<Chunk>) {
         let v: Value = match serde_json::from_str(data) {
             Ok(v) => v,
             Err(e) => {
-                let _ = tx.send(Chunk::Failed(format!("unreadable chunk {data:?}: {e}")));
+                let shown: String = data.chars().take(200).collect();
+                let _ = tx.send(Chunk::Failed(format!("unreadable chunk {shown:?}: {e}")));
                 return;
             }
         };
@@ -157,7 +179,9 @@ fn read_stream(body: impl std::io::Read, tx: &mpsc::Sender<Chunk>) {
             return;
         }
     }
-    let _ = tx.send(Chunk::Done);
+    let _ = tx.send(Chunk::Failed(
+        "the stream ended before the reply did (no [DONE])".into(),
+    ));
 }
 
 impl Backend for OpenAi {
