@@ -7,7 +7,7 @@
 //! cancel returns at once and a server that stalls is given up on after the
 //! timeout instead of freezing the app.
 
-use std::io::{BufRead, BufReader};
+use std::io::BufReader;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
