@@ -12,7 +12,7 @@ mod speak;
 mod state;
 mod tray;
 
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Manager, State};
 use tofu::models::store::ModelSummary;
 use tofu::Paths;
 
@@ -130,6 +130,25 @@ fn main() {
             models::models_discover,
             models::models_use,
         ])
-        .run(tauri::generate_context!())
-        .expect("the desktop shell failed to start");
+        .build(tauri::generate_context!())
+        .expect("the desktop shell failed to start")
+        .run(|handle, event| {
+            // Closing the window ends the app: the conversation is stopped
+            // first (its turn in flight transcribed and kept), off the UI
+            // thread, and then the app exits.
+            if let tauri::RunEvent::ExitRequested { api, .. } = &event {
+                let running = handle.state::<App>().session_running();
+                if running && !EXITING.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                    api.prevent_exit();
+                    let handle = handle.clone();
+                    std::thread::spawn(move || {
+                        handle.state::<App>().stop_session();
+                        handle.exit(0);
+                    });
+                }
+            }
+        });
 }
+
+/// Set once the app has begun to close (the second exit request is final).
+static EXITING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);

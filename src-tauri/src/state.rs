@@ -153,6 +153,11 @@ impl App {
     }
 
     /// Stops the conversation (waits for it).
+    /// A conversation is running (or loading).
+    pub fn session_running(&self) -> bool {
+        lock(&self.session).is_some()
+    }
+
     pub fn stop_session(&self) -> SessionState {
         let s = lock(&self.session).take();
         if let Some(s) = s {
