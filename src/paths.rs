@@ -64,13 +64,20 @@ pub fn private_dir(dir: &Path) -> Result<()> {
         path: dir.to_path_buf(),
         source: e,
     };
+    let existed = dir.is_dir();
     std::fs::create_dir_all(dir).map_err(io)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
+        // A folder Tofu made, or one that holds its database; a folder the
+        // person pointed at for other reasons ($HOME, a shared folder) is
+        // theirs to set.
+        let ours = !existed || dir.join(crate::store::DB_FILE).exists();
         let mode = std::fs::metadata(dir).map_err(io)?.permissions().mode();
-        if mode & 0o077 != 0 {
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io)?;
+        if ours && mode & 0o077 != 0 {
+            if let Err(e) = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)) {
+                tracing::warn!(dir = %dir.display(), %e, "could not make the data folder private");
+            }
         }
     }
     Ok(())

@@ -142,7 +142,15 @@ fn main() {
                     api.prevent_exit();
                     let handle = handle.clone();
                     std::thread::spawn(move || {
-                        handle.state::<App>().stop_session();
+                        // A session that will not stop must not keep a
+                        // windowless app (and its data-folder lock) alive.
+                        let (done_tx, done) = std::sync::mpsc::channel();
+                        let stopping = handle.clone();
+                        std::thread::spawn(move || {
+                            stopping.state::<App>().stop_session();
+                            let _ = done_tx.send(());
+                        });
+                        let _ = done.recv_timeout(std::time::Duration::from_secs(5));
                         handle.exit(0);
                     });
                 }

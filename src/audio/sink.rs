@@ -355,9 +355,8 @@ impl AudioSink for SpeakerSink {
                 // device that stopped taking audio (unplugged, suspended).
                 if progress.elapsed() > STALLED {
                     let e = format!("the speakers took no audio for {} s", STALLED.as_secs());
-                    if let Ok(mut f) = self.failed.lock() {
-                        f.get_or_insert_with(|| e.clone());
-                    }
+                    // Not remembered as a failure: a device back from
+                    // suspend plays the next sentence.
                     return Err(Error::Playback(format!("{}: {e}", self.name)));
                 }
                 std::thread::sleep(Duration::from_millis(20));

@@ -265,7 +265,10 @@ fn converse(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
     cfg.listen.vad.smart_turn = args.smart_turn;
     // A file played faster than real time has no "while it talks".
     cfg.barge_in = !args.fast;
-    let parts = tofu::converse::setup::load(paths, store, &cfg.profile, sink, &mut notes)?;
+    let mut parts = tofu::converse::setup::load(paths, store, &cfg.profile, sink, &mut notes)?;
+    if args.smart_turn {
+        parts.end_of_turn = tofu::converse::setup::end_of_turn(&paths.model_store(), &mut notes);
+    }
     for n in &notes {
         eprintln!("note: {n}");
     }

@@ -128,9 +128,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
             // Not while the app or `tofu listen` is writing there.
-            let _lock =
-                tofu::store::lock::DataLock::acquire(&paths.data_dir, "tofu forget-everything")?;
+            let lock = match paths.data_dir.is_dir() {
+                true => Some(tofu::store::lock::DataLock::acquire(
+                    &paths.data_dir,
+                    "tofu forget-everything",
+                )?),
+                false => None,
+            };
             let removed = tofu::forget::forget_everything(&paths, &mut |n| eprintln!("note: {n}"))?;
+            if let Some(lock) = lock {
+                lock.remove();
+            }
             println!(
                 "forgot everything: removed {} item(s) from {}",
                 removed.len(),

@@ -83,9 +83,9 @@ pub fn load(
         sink,
         store,
         style,
-        // Loaded for whoever turns it on (`VadConfig::smart_turn`): small,
-        // and a missing model is said once here.
-        end_of_turn: end_of_turn(&models, notes),
+        // Loaded by whoever turns it on (`VadConfig::smart_turn`, see
+        // [`end_of_turn`]): off by default, it costs nothing then.
+        end_of_turn: None,
     })
 }
 

@@ -283,7 +283,7 @@ pub fn listen(
     };
 
     let mut seg = Segmenter::new(cfg.vad.clone());
-    if let Some(judge) = &cfg.end_of_turn {
+    if let Some(judge) = cfg.end_of_turn.as_ref().filter(|_| cfg.vad.smart_turn) {
         seg = seg.with_judge(Box::new(judge.clone()));
     }
     let mut meter = LevelMeter::new(SAMPLE_RATE as usize / 20);
@@ -387,6 +387,7 @@ pub fn listen(
                             if let Some(utt) = close_ptt(&mut ptt, EndReason::MaxLength) {
                                 finish_turn(utt, None, &mut on_event);
                             }
+                            on_event(HearEvent::SpeechStarted { at_s: secs(next) });
                             ptt = Some((next, Vec::new()));
                         }
                     }
@@ -471,12 +472,16 @@ pub fn listen(
 }
 
 /// Ends a push-to-talk turn, if one is open.
+/// The push-to-talk turn, if it holds any audio (a key released right
+/// after a turn was cut at the maximum length holds none).
 fn close_ptt(ptt: &mut Option<(u64, Vec<f32>)>, reason: EndReason) -> Option<Utterance> {
-    ptt.take().map(|(start, samples)| Utterance {
-        start,
-        samples,
-        reason,
-    })
+    ptt.take()
+        .filter(|(_, samples)| !samples.is_empty())
+        .map(|(start, samples)| Utterance {
+            start,
+            samples,
+            reason,
+        })
 }
 
 fn secs(samples: u64) -> f64 {

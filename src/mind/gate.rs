@@ -238,7 +238,7 @@ pub fn calls_itself(sentence: &str, name: &str) -> Option<String> {
     }
     // The reported form ("On 5 December I told you that ...") in the
     // companion's mouth is the person's memory spoken as its own.
-    if lower.contains("i told you that") {
+    if lower.starts_with("on ") && lower.contains(" i told you that ") {
         return Some("\"I told you that\"".to_string());
     }
     let name = name.trim();
@@ -489,6 +489,7 @@ mod tests {
         assert!(calls_itself("On 5 December I told you: \"I'm vegetarian.\"", "Tofu").is_some());
         assert!(calls_itself("On 5 December I told you that I'm vegetarian.", "Tofu").is_some());
         assert!(calls_itself("You told me that you're vegetarian.", "Tofu").is_none());
+        assert!(calls_itself("I told you that you'd nail it!", "Tofu").is_none());
         assert!(calls_itself("Tofu is happy to help.", "Tofu").is_none());
         assert!(calls_itself("You told me about Leo.", "Tofu").is_none());
     }

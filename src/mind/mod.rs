@@ -496,8 +496,11 @@ impl Mind {
             });
             let attempt = match attempt {
                 Ok(a) => a,
-                // One good try is enough; an error after it is not fatal.
-                Err(e) if tries.iter().all(|t| t.sentences.is_empty()) => return Err(e),
+                // One good try is enough; an error after it is not fatal,
+                // nor after sentences were already heard (they are the reply).
+                Err(e) if tries.iter().all(|t| t.sentences.is_empty()) && out.text.is_empty() => {
+                    return Err(e)
+                }
                 Err(_) => break,
             };
             tokens += attempt.outcome.tokens;

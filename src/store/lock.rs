@@ -60,6 +60,12 @@ impl DataLock {
         write!(file, "{who} (process {})", std::process::id()).map_err(io)?;
         Ok(DataLock { _file: file, path })
     }
+
+    /// Lets go and removes the lock file (after "forget everything", which
+    /// leaves nothing of Tofu's in the folder).
+    pub fn remove(self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
 }
 
 #[cfg(test)]

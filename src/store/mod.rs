@@ -128,10 +128,21 @@ impl Store {
 
     fn migrate_to(mut self, version: usize) -> Result<Store> {
         let migrations = schema::migrations();
+        let before: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if version == schema::LATEST {
             migrations.to_latest(&mut self.conn)?;
         } else {
             migrations.to_version(&mut self.conn, version)?;
+        }
+        if (1..schema::SECURE_DELETE as i64).contains(&before) && version >= schema::SECURE_DELETE {
+            // Turns deleted before secure delete still sit in free pages:
+            // rewrite the file once without them.
+            self.conn.execute_batch("VACUUM")?;
+            let _ = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
         }
         if version >= 3 {
             let emptied = self.empty_trash()?;

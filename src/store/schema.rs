@@ -130,6 +130,10 @@ pub fn migrations() -> Migrations<'static> {
     Migrations::from_slice(MIGRATIONS)
 }
 
+/// The version from which deletes leave no words behind (older files are
+/// vacuumed once when they reach it).
+pub const SECURE_DELETE: usize = 5;
+
 /// The schema version this build writes.
 pub const LATEST: usize = MIGRATIONS.len();
 

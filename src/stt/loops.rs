@@ -23,14 +23,20 @@ pub fn looped(text: &str, audio_s: f64) -> Option<String> {
             word_budget(audio_s)
         ));
     }
-    repeat_run(&words)
+    repeat_run(&words, LONG_RUN)
         .map(|(at, n, times)| format!("\"{}\" {times} times in a row", words[at..at + n].join(" ")))
 }
 
-/// The first phrase of 1..=8 words said `times` times in a row where that
-/// is a loop, not emphasis: 4+ times, and 6+ words in all ("no, no, no" and
-/// "thank you, thank you, thank you" are people; "0, 0, 0, 0, 0, 0" is not).
-fn repeat_run(words: &[String]) -> Option<(usize, usize, usize)> {
+/// Within what the audio can carry, a phrase must come back this many
+/// words' worth in a row to be a loop: people say "no, no, no, no, no, no"
+/// and "ha ha ha ha ha ha"; whisper's loops run on for dozens.
+const LONG_RUN: usize = 12;
+
+/// The first phrase of 1..=8 words said `times` times in a row: 4+ times,
+/// and 6+ words in all ("no, no, no" and "thank you, thank you, thank you"
+/// never count). Over the word budget that is a loop; within it, only a
+/// run of [`LONG_RUN`] words or more.
+fn repeat_run(words: &[String], min_words: usize) -> Option<(usize, usize, usize)> {
     for at in 0..words.len() {
         for n in 1..=8 {
             if at + 2 * n > words.len() {
@@ -42,7 +48,7 @@ fn repeat_run(words: &[String]) -> Option<(usize, usize, usize)> {
             {
                 times += 1;
             }
-            if times >= 4 && times * n >= 6 {
+            if times >= 4 && times * n >= min_words.max(6) {
                 return Some((at, n, times));
             }
         }
@@ -56,7 +62,7 @@ pub fn cut(text: &str, audio_s: f64) -> String {
     let mut tokens: Vec<&str> = text.split_whitespace().collect();
     let keys: Vec<String> = tokens.iter().map(|t| key(t)).collect();
     let mut keys = keys;
-    while let Some((at, n, times)) = repeat_run(&keys) {
+    while let Some((at, n, times)) = repeat_run(&keys, 6) {
         tokens.drain(at + n..at + times * n);
         keys.drain(at + n..at + times * n);
     }
@@ -121,6 +127,10 @@ mod tests {
         );
         assert_eq!(cut(&phrase, 10.0), "I went home.");
         assert_eq!(cut("So we we we we we we went.", 3.0), "So we went.");
+        // Within the budget, a short run is a person, a long one a loop.
+        assert_eq!(looped("No no no no no no, not that one.", 3.0), None);
+        assert_eq!(looped("Ha ha ha ha ha ha ha.", 3.0), None);
+        assert!(looped(&"la ".repeat(14), 4.0).is_some());
     }
 
     #[test]

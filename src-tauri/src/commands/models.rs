@@ -96,7 +96,8 @@ pub async fn models_delete(
     for role in [Role::Speech, Role::Chat] {
         let chosen = app.with_store(|s| tofu::catalogue::chosen(s, role))?;
         if chosen.as_deref() == Some(name.as_str()) {
-            app.with_store(|s| tofu::catalogue::choose(s, &store, role, None))?;
+            // Only the choice goes: replies from a server or Tofu mode stay so.
+            app.with_store(|s| s.delete_setting(role.key()))?;
             unchosen = true;
         }
     }

@@ -174,14 +174,21 @@ fn handle(
                 .collect();
             let sorted = avoid::Pieces::new(&pieces);
             let marks = marks::MarkTokens::new(&pieces);
+            // Control tokens, and user-defined ones that look like markup
+            // ("<start_of_turn>", "[INST]"): Gemma also marks runs of
+            // spaces and newlines user-defined, and those are plain text.
             let mut specials: Vec<String> = vocab
                 .tokens()
-                .filter(|&t| {
+                .filter_map(|t| {
                     let a = vocab.attr(t);
-                    a.contains(LlamaTokenAttr::Control) || a.contains(LlamaTokenAttr::UserDefined)
+                    let text = vocab.text(t)?.to_string_lossy().into_owned();
+                    let markup =
+                        text.starts_with(['<', '[']) && !text.chars().any(char::is_whitespace);
+                    (a.contains(LlamaTokenAttr::Control)
+                        || (a.contains(LlamaTokenAttr::UserDefined) && markup))
+                        .then_some(text)
                 })
-                .filter_map(|t| vocab.text(t).map(|c| c.to_string_lossy().into_owned()))
-                .filter(|t| t.chars().count() >= 2)
+                .filter(|t| t.chars().count() >= 2 && !t.trim().is_empty())
                 .collect();
             specials.sort_by_key(|t| std::cmp::Reverse(t.len()));
             specials.dedup();
@@ -312,6 +319,7 @@ fn chat_messages(req: &Value, specials: &[String]) -> anyhow::Result<Vec<LlamaCh
     Ok(messages
         .iter()
         .map(|m| {
+            // Every role: the system prompt holds the person's phrases too.
             LlamaChatMessage::new(
                 m["role"].as_str().unwrap_or("user").to_string(),
                 as_text(m["content"].as_str().unwrap_or(""), specials),
