@@ -17,13 +17,7 @@ fn speech(name: &str) -> Vec<f32> {
 
 fn silence(secs: f32) -> Vec<f32> {
     // Faint noise rather than digital zeros: what a quiet room sounds like.
-    let mut x: u32 = 12345;
-    (0..(secs * SAMPLE_RATE as f32) as usize)
-        .map(|_| {
-            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            ((x >> 9) as f32 / (1u32 << 23) as f32 - 0.5) * 0.002
-        })
-        .collect()
+    tofu::audio::room_tone(f64::from(secs), 12345)
 }
 
 fn reference(name: &str) -> String {

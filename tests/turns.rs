@@ -78,11 +78,7 @@ fn paused(pause_s: f64) -> Vec<f32> {
         })
         .unwrap()
         + w / 2;
-    let mut x: u32 = 7;
-    let noise = (0..(pause_s * SAMPLE_RATE as f64) as usize).map(|_| {
-        x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-        ((x >> 9) as f32 / (1u32 << 23) as f32 - 0.5) * 0.002
-    });
+    let noise = tofu::audio::room_tone(pause_s, 7);
     let tail = vec![0.0f32; 3 * SAMPLE_RATE as usize];
     speech[..gap]
         .iter()

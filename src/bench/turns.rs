@@ -172,24 +172,13 @@ fn figures(files: &[TurnsFile], smart: bool) -> TurnsFigures {
     }
 }
 
-/// Faint noise, like a quiet room (digital zeros are no microphone).
-fn room(secs: f64) -> Vec<f32> {
-    let mut x: u32 = 2024;
-    (0..(secs * SAMPLE_RATE as f64) as usize)
-        .map(|_| {
-            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            ((x >> 9) as f32 / (1u32 << 23) as f32 - 0.5) * 0.002
-        })
-        .collect()
-}
-
 pub fn turns(data: &Path, model: SmartTurn, cfg: &VadConfig) -> Result<TurnsReport> {
     let judge = Judge::new(model);
     let times = Arc::new(Mutex::new(Vec::new()));
     let mut per_file = Vec::new();
     for (file, pause_ms) in rows(data)? {
         let mut audio = read_wav_16k_mono(&data.join(&file))?;
-        audio.extend(room(TAIL_S));
+        audio.extend(crate::audio::room_tone(TAIL_S, 2024));
         let (silence_turns, silence_wait) = stream(&audio, cfg, None);
         let timed = Timed {
             inner: judge.clone(),

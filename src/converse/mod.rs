@@ -290,7 +290,7 @@ pub fn converse_with(
     } = parts;
     let stt_name = stt.name();
     let mut listen_cfg = cfg.listen.clone();
-    if listen_cfg.vad.smart_turn && listen_cfg.end_of_turn.is_none() {
+    if listen_cfg.end_of_turn.is_none() {
         listen_cfg.end_of_turn = end_of_turn;
     }
     let shared = Arc::new(Shared {
