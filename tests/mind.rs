@@ -178,6 +178,68 @@ fn curiosity_asks_questions_back() {
     );
 }
 
+/// While a reply is heard, the conversation so far is read into the cache
+/// (`Mind::read_ahead`), so the next turn evaluates only itself and its
+/// memories. Baseline in the same test: a mind that did not read ahead
+/// evaluates the previous turn and reply again.
+#[test]
+fn reading_ahead_leaves_only_the_new_turn_to_evaluate() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let day = 86_400_000;
+    let t0 = tofu::store::now_ms() - 2 * day;
+    let past = store.start_conversation(t0, Source::Live, None).unwrap();
+    store
+        .add_turn(
+            past,
+            NewTurn::user("My brother Tomasz lives in Krakow.", t0, t0 + 2_000),
+            None,
+        )
+        .unwrap();
+    let at = tofu::store::now_ms() - 60_000;
+    let now = store.start_conversation(at, Source::Live, None).unwrap();
+    let persona = Persona::default();
+    let (mut ahead, mut plain) = (mind(), mind());
+    let first = "My brother called me today from Krakow.";
+    let ctx = context::gather(&store, Some(now), first, 3).unwrap();
+    assert!(!ctx.memories.is_empty(), "the brother is remembered");
+    let r1 = ahead
+        .reply(&persona, None, &ctx, first, None, |_| {})
+        .unwrap();
+    plain
+        .reply(&persona, None, &ctx, first, None, |_| {})
+        .unwrap();
+    assert!(!r1.text.is_empty());
+    store
+        .add_turn(now, NewTurn::user(first, at, at + 3_000), None)
+        .unwrap();
+    store
+        .add_turn(
+            now,
+            NewTurn::companion(r1.text.clone(), at + 3_000, at + 6_000),
+            None,
+        )
+        .unwrap();
+    ahead.read_ahead().unwrap();
+    let second = "He wants me to visit in spring.";
+    let ctx = context::gather(&store, Some(now), second, 3).unwrap();
+    let fresh = |r: &tofu::mind::Reply| r.prompt_tokens - r.reused_tokens;
+    let a = ahead
+        .reply(&persona, None, &ctx, second, None, |_| {})
+        .unwrap();
+    let b = plain
+        .reply(&persona, None, &ctx, second, None, |_| {})
+        .unwrap();
+    assert_eq!(a.prompt_tokens, b.prompt_tokens, "the same prompt");
+    // The first turn and the reply (about 20+ tokens) were read ahead.
+    assert!(
+        fresh(&a) + 15 <= fresh(&b),
+        "read ahead: {} tokens evaluated; without: {}",
+        fresh(&a),
+        fresh(&b)
+    );
+}
+
 #[test]
 fn memories_from_past_conversations_ground_the_answer() {
     let dir = tempfile::tempdir().unwrap();

@@ -149,6 +149,8 @@ pub fn run(
             let mut said: Vec<String> = Vec::new();
             for (li, line) in session.iter().enumerate() {
                 let reply = chat.turn(&line.say)?;
+                // As `tofu chat` and the app do while the reply is read.
+                chat.read_ahead();
                 said.push(line.say.clone());
                 let person: Vec<&str> = said.iter().map(String::as_str).collect();
                 let against = Against {

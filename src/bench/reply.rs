@@ -145,14 +145,19 @@ pub fn run(model: &Path, work_dir: &Path) -> Result<ReplyReport> {
             cold_first_token_ms: c.first_token_ms.unwrap_or(c.total_ms),
             cold_first_sentence_ms: c.first_sentence_ms.unwrap_or(c.total_ms),
         });
-        // The turn becomes part of the conversation, as in the app.
-        let t = crate::store::now_ms();
+        // The turn becomes part of the conversation, as in the app (each
+        // turn later than the one before: `now` alone put two asks before
+        // both replies, and the prompt then merged them).
+        let t = crate::store::now_ms() + turns.len() as i64 * 10_000;
         store.add_turn(conversation, NewTurn::user(*ask, t, t + 3_000), None)?;
         store.add_turn(
             conversation,
             NewTurn::companion(r.text, t + 3_000, t + 6_000),
             None,
         )?;
+        // While the reply is heard, the conversation so far is read ahead
+        // (as the app does), so the next ask starts from it.
+        mind.read_ahead()?;
     }
     let med =
         |f: fn(&TurnFigures) -> f64| percentile(&turns.iter().map(f).collect::<Vec<_>>(), 50.0);

@@ -90,6 +90,7 @@ pub fn run(args: ChatArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
             println!("{name}: {}", reply.text);
         }
         std::io::stdout().flush()?;
+        chat.read_ahead();
     }
     if let Some(c) = chat.conversation() {
         eprintln!("kept as conversation {c} (tofu chat --conversation {c} goes on with it)");

@@ -79,6 +79,15 @@ impl Chat {
         self.keeper.conversation()
     }
 
+    /// Reads the conversation so far ahead of the next turn (see
+    /// [`Mind::read_ahead`]): call it once the reply is shown, while the
+    /// person reads and types. A failure here only costs speed.
+    pub fn read_ahead(&mut self) {
+        if let Err(e) = self.mind.read_ahead() {
+            tracing::debug!(error = %e, "reading ahead failed");
+        }
+    }
+
     /// Says `text`: keeps it, answers it, keeps the answer.
     pub fn turn(&mut self, text: &str) -> Result<Reply> {
         let text = text.trim();

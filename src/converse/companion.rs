@@ -286,5 +286,10 @@ impl CompanionSide {
                 timings,
             }),
         });
+        // While the reply is spoken, the conversation so far is read into
+        // the model's cache: the next turn only reads what is new.
+        if let Err(e) = self.mind.read_ahead() {
+            tracing::debug!(error = %e, "reading ahead failed");
+        }
     }
 }

@@ -166,6 +166,11 @@ enum Event {
         logprob: f64,
     },
     Done(GenerateStats),
+    Prefilled {
+        prompt_tokens: usize,
+        reused_tokens: usize,
+        ms: f64,
+    },
     Error {
         message: String,
     },
@@ -326,7 +331,31 @@ impl LlmWorker {
         loop {
             if cancel.is_some_and(|c| c.load(Ordering::SeqCst)) {
                 self.send(&json!({"op": "cancel"}))?;
+                // The worker stops after the token it is on (~10 ms) and
+                // sends its figures; waited for briefly, so a cancelled try
+                // still says how much of its prompt was cached.
+                let until = Instant::now() + Duration::from_millis(250);
                 self.draining = true;
+                while let Some(left) = until.checked_duration_since(Instant::now()) {
+                    match self.events.recv_timeout(left) {
+                        Ok(Ok(Event::Token { .. })) => tokens += 1,
+                        Ok(Ok(Event::Done(stats))) => {
+                            self.draining = false;
+                            return Ok(GenerateStats {
+                                tokens,
+                                stop: Stop::Cancelled,
+                                ..stats
+                            });
+                        }
+                        // The generation ended in an error: nothing follows.
+                        Ok(Ok(Event::Error { .. })) => {
+                            self.draining = false;
+                            break;
+                        }
+                        Ok(_) => {}
+                        Err(_) => break,
+                    }
+                }
                 return Ok(GenerateStats {
                     prompt_tokens: 0,
                     reused_tokens: 0,
@@ -362,13 +391,47 @@ impl LlmWorker {
                     tokens += 1;
                     on_token(&text)
                 }
-                Event::Done(stats) => return Ok(stats),
+                Event::Done(stats) => {
+                    tracing::debug!(
+                        prompt_tokens = stats.prompt_tokens,
+                        reused = stats.reused_tokens,
+                        prompt_ms = stats.prompt_ms,
+                        first_token_ms = stats.first_token_ms,
+                        tokens = stats.tokens,
+                        generate_ms = stats.generate_ms,
+                        "the worker generated"
+                    );
+                    return Ok(stats);
+                }
                 Event::Error { message } => return Err(Error::Llm(message)),
                 _ => {
                     self.draining = true;
                     return Err(Error::Llm("unexpected event during generation".into()));
                 }
             }
+        }
+    }
+
+    /// Evaluates `messages` (the conversation so far, ending with the
+    /// companion's last reply) into the worker's cache, so that the next
+    /// [`generate`](Self::generate) going on from them evaluates only the
+    /// new turn. Returns the tokens evaluated now.
+    pub fn prefill(&mut self, messages: &[Message]) -> Result<usize> {
+        self.drain()?;
+        self.send(&json!({"op": "prefill", "messages": messages}))?;
+        match self.next_event(Duration::from_secs(60), "reading the conversation")? {
+            Event::Prefilled {
+                prompt_tokens,
+                reused_tokens,
+                ms,
+            } => {
+                tracing::debug!(prompt_tokens, reused_tokens, ms, "the worker read ahead");
+                Ok(prompt_tokens - reused_tokens)
+            }
+            Event::Error { message } => Err(Error::Llm(message)),
+            _ => Err(Error::Llm(
+                "the worker answered prefill with something else".into(),
+            )),
         }
     }
 

@@ -43,6 +43,11 @@ pub trait Backend: Send {
         cancel: Option<&AtomicBool>,
         on_token: &mut dyn FnMut(&str),
     ) -> Result<Outcome>;
+    /// Reads the conversation so far ahead of the next turn (a backend
+    /// that keeps no cache here does nothing).
+    fn prefill(&mut self, _messages: &[Message]) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// The embedded backend: a GGUF chat model in the `tofu-llm` worker. The
@@ -116,6 +121,15 @@ impl Backend for Embedded {
 
     fn warm_up(&mut self) -> Result<()> {
         self.load().map(|_| ())
+    }
+
+    fn prefill(&mut self, messages: &[Message]) -> Result<()> {
+        let worker = self.worker()?;
+        let result = worker.prefill(messages);
+        if result.is_err() && !worker.is_alive() {
+            self.worker = None;
+        }
+        result.map(|_| ())
     }
 
     fn generate(

@@ -25,6 +25,40 @@ pub fn is_hard(rule: Rule) -> bool {
     )
 }
 
+/// The word of a refused phrase (a breach's evidence, "\"i'm sorry\"")
+/// that a retry may not write, as it may be written: its longest word
+/// that is not a frame word ("sorry", "glad", "hard"), lower-case and
+/// capitalised.
+pub fn key_words(evidence: &str) -> Vec<String> {
+    let Some(w) = rules::words(evidence)
+        .into_iter()
+        .filter(|w| w.chars().all(char::is_alphabetic))
+        .filter(|w| !["hear", "must", "that", "this", "been", "have"].contains(&w.as_str()))
+        .max_by_key(|w| w.len())
+    else {
+        return Vec::new();
+    };
+    let mut cap = w.clone();
+    if let Some(f) = cap.get_mut(..1) {
+        f.make_ascii_uppercase();
+    }
+    vec![w, cap]
+}
+
+/// Rules a text keeps breaking however it goes on (see
+/// [`Gate::judge_early`]).
+fn early(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::Parroting
+            | Rule::RoleConfusion
+            | Rule::SelfAddressing
+            | Rule::LeakedInstructions
+            | Rule::InventedWords
+            | Rule::MoodContradicted
+    )
+}
+
 const SAD_CUES: &[&str] = &[
     "rough",
     "bad",
@@ -376,6 +410,29 @@ impl<'a> Gate<'a> {
         b
     }
 
+    /// The rules the sentence being written already breaks, judged on its
+    /// complete words (`partial`: what the model has written of it so far),
+    /// so a try that opens with "I'm sorry" on good news is stopped after
+    /// two words instead of twenty. Only rules that a longer text can never
+    /// un-break are asked (a phrase, a word pair or a label once written
+    /// stays written); the share-of-letters test of `Degenerate` is not one
+    /// of them, and a stage direction still open is left for the whole
+    /// sentence to decide.
+    pub fn judge_early(&self, partial: &str) -> Vec<Breach> {
+        let Some(cut) = partial.trim_start().rfind(char::is_whitespace) else {
+            return Vec::new();
+        };
+        let words = partial.trim_start()[..cut].trim();
+        // Two words at least: "Tofu" alone is the opening "Tofu." refused
+        // whole, but only the start of "Tofu is here".
+        if words.split_whitespace().count() < 2 || words.contains(['(', '[', '*']) {
+            return Vec::new();
+        }
+        let mut b = self.judge(words);
+        b.retain(|x| early(x.rule));
+        b
+    }
+
     pub fn accept(&mut self, sentence: &str) {
         if !self.accepted.is_empty() {
             self.accepted.push(' ');
@@ -432,6 +489,37 @@ mod tests {
         assert_eq!(guess_mood("We adopted a puppy yesterday!"), Mood::Pos);
         // Nothing to congratulate: no cheering.
         assert_eq!(guess_mood("Rent went up again."), Mood::Neg);
+    }
+
+    #[test]
+    fn a_sentence_is_refused_as_soon_as_its_words_break_a_rule() {
+        let person = ["We adopted a puppy yesterday!"];
+        let lex = Lexicon::default();
+        let g = Gate::new(against(&person, &lex));
+        // Pity on good news is refused after two words, not at the end.
+        let b = g.judge_early("I'm sorry for");
+        assert_eq!(b.len(), 1, "{b:?}");
+        assert_eq!(b[0].rule, Rule::MoodContradicted);
+        // The word still being written is not judged yet, and one word
+        // alone is only the start of a sentence ("Tofu" of "Tofu is here").
+        assert!(g.judge_early("I'm sorry").is_empty());
+        assert!(g.judge_early("Tofu is").is_empty());
+        assert!(!g.judge("Tofu.").is_empty());
+        // Rules a longer text may yet keep are left for the whole sentence.
+        assert!(g.judge_early("? ? ? ? what").is_empty());
+        assert!(!g.judge("? ? ? ? what a puppy.").is_empty());
+        // A stage direction still open is not judged.
+        assert!(g.judge_early("(I'm sorry for").is_empty());
+        // A good opening goes on.
+        assert!(g.judge_early("What a lovely surprise").is_empty());
+    }
+
+    #[test]
+    fn a_retry_holds_back_the_key_word_of_a_refused_phrase() {
+        assert_eq!(key_words("\"i'm sorry\""), ["sorry", "Sorry"]);
+        assert_eq!(key_words("\"glad to hear\""), ["glad", "Glad"]);
+        assert_eq!(key_words("\"that must be hard\""), ["hard", "Hard"]);
+        assert!(key_words("").is_empty());
     }
 
     #[test]

@@ -35,6 +35,11 @@ impl SentenceSplitter {
         t.chars().any(char::is_alphanumeric) && t.ends_with(terminal)
     }
 
+    /// The text held back: the sentence being written.
+    pub fn pending(&self) -> &str {
+        &self.buf
+    }
+
     /// The rest, when the stream ends.
     pub fn finish(&mut self) -> Option<String> {
         let rest = std::mem::take(&mut self.buf);

@@ -19,6 +19,9 @@
 //! - `{"op":"score","messages":[...],"reply":TEXT}` → `{"event":"score","tokens":N,"logprob":S}`:
 //!   the summed log-probability (nats) of the reply's tokens after the
 //!   chat (plain model: no biases, fusion or penalties), for benchmarks.
+//! - `{"op":"prefill","messages":[...]}` → `{"event":"prefilled","prompt_tokens":N,"reused_tokens":N,"ms":T}`:
+//!   evaluates the conversation so far into the cache (no reply), so the
+//!   next `generate` that goes on from it only evaluates the new turn.
 //! - `{"op":"cancel"}` while generating: stops after the current token
 //!   (tokens take ~15 ms here), answered by `done` with `"stop":"cancelled"`.
 //! - any failure → `{"event":"error","message":...}`; the worker stays up.
@@ -248,11 +251,84 @@ fn handle(
             let l = loaded.as_mut().context("no model loaded")?;
             score(l, req)
         }
+        Some("prefill") => {
+            let l = loaded.as_mut().context("no model loaded")?;
+            prefill(l, req)
+        }
         // A cancel that arrives after its generation ended: nothing to stop.
         Some("cancel") => Ok(()),
         Some(other) => bail!("unknown op '{other}'"),
         None => bail!("request has no op"),
     }
+}
+
+/// Evaluates `tokens` into the context, keeping what the cache already
+/// holds of them (at least the last token is evaluated again, for its
+/// logits). Returns how many were kept, and the batch whose last token
+/// has logits.
+fn evaluate<'a>(l: &mut Loaded, tokens: &[LlamaToken]) -> anyhow::Result<(usize, LlamaBatch<'a>)> {
+    // Keep what the cache already holds of this prompt; at least the last
+    // token is evaluated again, for its logits.
+    let mut reuse = l
+        .cached
+        .iter()
+        .zip(tokens)
+        .take_while(|(a, b)| a == b)
+        .count();
+    reuse = reuse.min(tokens.len() - 1);
+    if reuse == 0 {
+        l.ctx.clear_kv_cache();
+    } else if !l
+        .ctx
+        .clear_kv_cache_seq(Some(0), Some(reuse as u32), None)?
+    {
+        l.ctx.clear_kv_cache();
+        reuse = 0;
+    }
+    l.cached.truncate(reuse);
+    let cap = (l.ctx.n_batch() as usize).max(1);
+    let mut batch = LlamaBatch::new(cap, 1);
+    let fresh = &tokens[reuse..];
+    for (ci, chunk) in fresh.chunks(cap).enumerate() {
+        batch.clear();
+        for (j, &t) in chunk.iter().enumerate() {
+            let pos = reuse + ci * cap + j;
+            batch.add(t, pos as i32, &[0], pos == tokens.len() - 1)?;
+        }
+        if let Err(e) = l.ctx.decode(&mut batch) {
+            l.ctx.clear_kv_cache();
+            l.cached.clear();
+            bail!("evaluating the prompt failed: {e}");
+        }
+    }
+    l.cached.extend_from_slice(fresh);
+    Ok((reuse, batch))
+}
+
+/// `prefill`: the conversation so far evaluated into the cache while the
+/// person is still talking or listening, so the next `generate` only
+/// evaluates what they say next. The chat is rendered without the
+/// assistant's opening (the next prompt goes on with the person's turn).
+fn prefill(l: &mut Loaded, req: &Value) -> anyhow::Result<()> {
+    let chat = chat_messages(req, &l.specials)?;
+    let started = Instant::now();
+    let prompt = l.model.apply_chat_template(&l.template, &chat, false)?;
+    let tokens = l.model.vocab().tokenize(prompt.as_bytes(), true, true);
+    let n_ctx = l.ctx.n_ctx() as usize;
+    if tokens.is_empty() || tokens.len() >= n_ctx {
+        bail!(
+            "the conversation ({} tokens) does not fit the context ({n_ctx})",
+            tokens.len()
+        );
+    }
+    let (reuse, _) = evaluate(l, &tokens)?;
+    emit(&json!({
+        "event": "prefilled",
+        "prompt_tokens": tokens.len(),
+        "reused_tokens": reuse,
+        "ms": started.elapsed().as_secs_f64() * 1e3,
+    }));
+    Ok(())
 }
 
 /// How many sentences `text` holds so far: a run of `.`, `!`, `?` or `…`
@@ -413,41 +489,7 @@ fn generate(l: &mut Loaded, req: &Value, inbox: &mut Inbox) -> anyhow::Result<()
             tokens.len()
         );
     }
-    // Keep what the cache already holds of this prompt; at least the last
-    // token is evaluated again, for its logits.
-    let mut reuse = l
-        .cached
-        .iter()
-        .zip(&tokens)
-        .take_while(|(a, b)| a == b)
-        .count();
-    reuse = reuse.min(tokens.len() - 1);
-    if reuse == 0 {
-        l.ctx.clear_kv_cache();
-    } else if !l
-        .ctx
-        .clear_kv_cache_seq(Some(0), Some(reuse as u32), None)?
-    {
-        l.ctx.clear_kv_cache();
-        reuse = 0;
-    }
-    l.cached.truncate(reuse);
-    let cap = (l.ctx.n_batch() as usize).max(1);
-    let mut batch = LlamaBatch::new(cap, 1);
-    let fresh = &tokens[reuse..];
-    for (ci, chunk) in fresh.chunks(cap).enumerate() {
-        batch.clear();
-        for (j, &t) in chunk.iter().enumerate() {
-            let pos = reuse + ci * cap + j;
-            batch.add(t, pos as i32, &[0], pos == tokens.len() - 1)?;
-        }
-        if let Err(e) = l.ctx.decode(&mut batch) {
-            l.ctx.clear_kv_cache();
-            l.cached.clear();
-            bail!("evaluating the prompt failed: {e}");
-        }
-    }
-    l.cached.extend_from_slice(fresh);
+    let (reuse, mut batch) = evaluate(l, &tokens)?;
     let prompt_ms = started.elapsed().as_secs_f64() * 1e3;
 
     let mut chain = Vec::new();
