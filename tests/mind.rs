@@ -355,6 +355,14 @@ fn a_broken_or_hung_model_falls_back_instead_of_freezing() {
     assert!(fell.unwrap().contains("cannot load"), "{:?}", r.fell_back);
     assert!(r.text.contains("your exam"), "{:?}", r.text);
 
+    // A model file that is gone: a clear error from a worker that is still
+    // up (llama-cpp-2 itself panics on a missing path).
+    let gone = dir.path().join("gone.gguf");
+    let e = LlmWorker::start(&gone, 2048)
+        .err()
+        .expect("no model, no worker");
+    assert!(e.to_string().contains("is missing"), "{e}");
+
     // A worker that never answers.
     // `tail` reads its input and says nothing until it ends: a worker that
     // never answers (a script written here could hit "text file busy").

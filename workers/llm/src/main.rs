@@ -149,6 +149,10 @@ fn handle(
     match req["op"].as_str() {
         Some("load") => {
             let path = req["model"].as_str().context("load needs a model path")?;
+            // llama-cpp-2 panics on a path that is not there: say so instead.
+            if !std::path::Path::new(path).is_file() {
+                bail!("the model file {path} is missing");
+            }
             let n_ctx = req["n_ctx"].as_u64().unwrap_or(2048) as u32;
             let threads = req["threads"].as_i64().unwrap_or(2) as i32;
             let started = Instant::now();
