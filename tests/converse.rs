@@ -407,3 +407,130 @@ fn the_companions_own_voice_through_the_speakers_is_not_a_barge_in() {
         "{first_reply:.2} s for {words} words"
     );
 }
+
+/// A voice that panics, as native code may.
+struct PanickingVoice;
+
+impl tofu::tts::Voice for PanickingVoice {
+    fn name(&self) -> String {
+        "panics".into()
+    }
+    fn sample_rate(&self) -> u32 {
+        16_000
+    }
+    fn synthesize(&mut self, _text: &str) -> tofu::error::Result<tofu::tts::Speech> {
+        panic!("the voice crashed")
+    }
+}
+
+/// A crash in the voice costs the voice, not the conversation: the turn is
+/// heard, kept and answered in text, and the failure is said.
+#[test]
+fn a_voice_that_panics_leaves_the_conversation_answering() {
+    let dir = tempfile::tempdir().unwrap();
+    let sink = Arc::new(WavSink::new(dir.path().join("speaker.wav"), Pace::Fast));
+    let source =
+        Box::new(WavSource::load(common::speech_file("arctic_a0024.wav"), Pace::Fast).unwrap());
+    let mut notes = Vec::new();
+    let mut parts = tofu::converse::setup::load(
+        &paths(dir.path()),
+        None,
+        "me",
+        Some(sink.clone() as Arc<dyn AudioSink>),
+        &mut notes,
+    )
+    .unwrap();
+    parts.voice = Some(Box::new(PanickingVoice));
+    let mut events = Vec::new();
+    converse(
+        source,
+        parts,
+        LoopConfig::default(),
+        Controls::default(),
+        |e| events.push(e),
+    )
+    .unwrap();
+    let errors: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match e {
+            LoopEvent::Companion(CompanionEvent::Error { message }) => Some(message.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        errors.iter().any(|m| m.contains("the voice crashed")),
+        "{errors:?}"
+    );
+    let h = summarize(&events);
+    assert_eq!(h.finals.len(), 1, "{:?}", h.finals);
+    assert_eq!(h.replies.len(), 1, "every heard turn is answered once");
+    assert!(
+        !h.replies[0].1.is_empty(),
+        "answered in text: {:?}",
+        h.replies
+    );
+}
+
+/// A reply backend that panics, as native code may.
+struct PanickingMind;
+
+impl tofu::mind::Backend for PanickingMind {
+    fn engine(&self) -> &'static str {
+        "panics"
+    }
+    fn model(&self) -> Option<String> {
+        None
+    }
+    fn generate(
+        &mut self,
+        _req: &tofu::mind::Request,
+        _cancel: Option<&std::sync::atomic::AtomicBool>,
+        _on_token: &mut dyn FnMut(&str),
+    ) -> tofu::error::Result<tofu::mind::backend::Outcome> {
+        panic!("the mind crashed")
+    }
+}
+
+/// A crash while answering closes that turn (unanswered, the failure said)
+/// and the loop goes on: the turn is still kept, never left "thinking".
+#[test]
+fn a_mind_that_panics_closes_the_turn_and_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let source =
+        Box::new(WavSource::load(common::speech_file("arctic_a0024.wav"), Pace::Fast).unwrap());
+    let mut notes = Vec::new();
+    let store = tofu::store::Store::open(dir.path()).unwrap();
+    let mut parts =
+        tofu::converse::setup::load(&paths(dir.path()), Some(store), "me", None, &mut notes)
+            .unwrap();
+    parts.mind = tofu::mind::Mind::new(Box::new(PanickingMind), 2048);
+    let mut events = Vec::new();
+    converse(
+        source,
+        parts,
+        LoopConfig::default(),
+        Controls::default(),
+        |e| events.push(e),
+    )
+    .unwrap();
+    let errors: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match e {
+            LoopEvent::Companion(CompanionEvent::Error { message }) => Some(message.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        errors.iter().any(|m| m.contains("the mind crashed")),
+        "{errors:?}"
+    );
+    let h = summarize(&events);
+    assert_eq!(h.finals.len(), 1, "{:?}", h.finals);
+    assert_eq!(h.replies, vec![(true, String::new())], "closed, unanswered");
+    let store = tofu::store::Store::open(dir.path()).unwrap();
+    let kept = store.recent_person_turns(None, 10).unwrap();
+    assert!(
+        kept.iter().any(|t| t.text().contains("reports")),
+        "the heard turn is kept: {kept:?}"
+    );
+}

@@ -132,7 +132,7 @@ impl CompanionSide {
     /// The reply event of a turn that got no reply (talked over before a
     /// word was said, or the mind failed): every heard turn is closed by
     /// exactly one reply event.
-    fn unanswered(&self, turn: u32, timings: Timings) -> CompanionEvent {
+    pub(super) fn unanswered(&self, turn: u32, timings: Timings) -> CompanionEvent {
         CompanionEvent::Reply {
             turn,
             name: self.persona.name.clone(),

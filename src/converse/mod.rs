@@ -268,6 +268,14 @@ pub fn converse(
     converse_with(source, parts, cfg, controls, Inbox::default(), on_event)
 }
 
+/// What a caught panic said.
+pub(crate) fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".into())
+}
+
 /// [`converse`], also taking typed turns and the stop button from `inbox`
 /// (looked at with every audio chunk, so within ~20 ms).
 pub fn converse_with(
@@ -330,9 +338,32 @@ pub fn converse_with(
             .name("tofu-companion".into())
             .spawn(move || {
                 for job in job_rx {
-                    let heard = matches!(job, Job::Heard { .. });
-                    c.answer(job, &shared, &ev_tx, &hear_tx, &say_tx);
-                    if heard {
+                    let heard = match &job {
+                        Job::Heard {
+                            turn, generation, ..
+                        } => Some((*turn, *generation)),
+                        _ => None,
+                    };
+                    // A panic in native code or the mind ends this job, not
+                    // the thread: the turn is closed (unanswered), the error
+                    // is shown, and the next turn is answered.
+                    let answered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        c.answer(job, &shared, &ev_tx, &hear_tx, &say_tx)
+                    }));
+                    if let Err(p) = answered {
+                        shared.thinking.store(false, Ordering::SeqCst);
+                        let _ = ev_tx.send(CompanionEvent::Error {
+                            message: format!("the companion failed: {}", panic_text(&*p)),
+                        });
+                        if let Some((turn, generation)) = heard {
+                            let _ = say_tx.send(Say::End {
+                                turn,
+                                generation,
+                                reply: Box::new(c.unanswered(turn, Timings::default())),
+                            });
+                        }
+                    }
+                    if heard.is_some() {
                         shared.awaiting.fetch_sub(1, Ordering::SeqCst);
                     }
                 }

@@ -52,9 +52,24 @@ pub(super) fn voice_loop(
                 text,
             } => {
                 let samples = match voice.as_mut() {
-                    Some(v) if sink.is_some() && current(generation) => v
-                        .synthesize(&text)
-                        .and_then(|s| crate::tts::at_engine_rate(&s)),
+                    Some(v) if sink.is_some() && current(generation) => {
+                        // The voice runs native code (ONNX Runtime,
+                        // espeak-ng): a panic there silences it, it does not
+                        // end the conversation (replies go on as text).
+                        let said = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            v.synthesize(&text)
+                        }));
+                        match said {
+                            Ok(r) => r.and_then(|s| crate::tts::at_engine_rate(&s)),
+                            Err(p) => {
+                                voice = None;
+                                Err(crate::error::Error::Voice(format!(
+                                    "the voice failed and is off until the conversation restarts: {}",
+                                    super::panic_text(&*p)
+                                )))
+                            }
+                        }
+                    }
                     _ => Ok(Vec::new()),
                 };
                 match samples {

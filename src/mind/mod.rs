@@ -436,6 +436,15 @@ impl Mind {
                         halt.store(true, Ordering::SeqCst);
                     }
                 };
+            // The watcher above ends when this does, also when the backend
+            // panics (the scope would otherwise wait on it for ever).
+            struct Finished<'a>(&'a AtomicBool);
+            impl Drop for Finished<'_> {
+                fn drop(&mut self) {
+                    self.0.store(true, Ordering::SeqCst);
+                }
+            }
+            let _finished = Finished(&done);
             // Words already judged early in the sentence being written.
             let mut judged = 0;
             let r = backend.generate(req, Some(&halt), &mut |p| {
@@ -466,7 +475,6 @@ impl Mind {
                     judge(rest, gate, &mut sentences, &mut refused);
                 }
             }
-            done.store(true, Ordering::SeqCst);
             r
         });
         let mut outcome = result?;
