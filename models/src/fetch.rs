@@ -269,7 +269,7 @@ impl Fetcher {
                 }
                 out.sync_all().map_err(|e| ModelError::io(&tmp, e))?;
                 drop(out);
-                fs::rename(&tmp, dest).map_err(|e| ModelError::io(dest, e))
+                crate::durable::rename_durably(&tmp, dest).map_err(|e| ModelError::io(dest, e))
             }
         }
     }

@@ -138,7 +138,7 @@ pub(crate) fn download(
             )));
         }
     }
-    fs::rename(&partial, dest).map_err(|e| ModelError::io(dest, e))?;
+    crate::durable::rename_durably(&partial, dest).map_err(|e| ModelError::io(dest, e))?;
     Ok(())
 }
 

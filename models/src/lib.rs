@@ -6,6 +6,7 @@
 //!   (size + sha256, with a stamp so a verified file is not re-hashed each start).
 //! - [`fetch`]: provisioning: sources tried in order, resumable downloads with
 //!   progress, registry packages as mirrors, build steps, idempotent.
+//! - [`durable`]: renames that survive a power cut (the folder is synced).
 //! - [`convert`]: faster-whisper (CTranslate2) → whisper.cpp ggml conversion,
 //!   also offered to users who already have a faster-whisper model.
 //!
@@ -15,6 +16,7 @@
 pub mod archive;
 pub mod checksum;
 pub mod convert;
+pub mod durable;
 pub mod error;
 pub mod fetch;
 mod http;

@@ -122,7 +122,7 @@ pub fn write_wav_16k(path: &Path, samples: &[f32]) -> std::io::Result<()> {
     }
     w.finalize().map_err(to_io)?;
     std::fs::File::open(&tmp)?.sync_all()?;
-    std::fs::rename(&tmp, path)
+    tofu_models::durable::rename_durably(&tmp, path)
 }
 
 #[cfg(test)]

@@ -80,7 +80,7 @@ pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> crate::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
-        std::fs::rename(&tmp, path)
+        tofu_models::durable::rename_durably(&tmp, path)
     };
     write().map_err(|source| {
         let _ = std::fs::remove_file(&tmp);

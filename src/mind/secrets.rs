@@ -131,5 +131,5 @@ fn write_private(file: &Path, text: &str) -> Result<()> {
     let mut f = opts.open(&tmp).map_err(io)?;
     std::io::Write::write_all(&mut f, text.as_bytes()).map_err(io)?;
     f.sync_all().map_err(io)?;
-    std::fs::rename(&tmp, file).map_err(io)
+    tofu_models::durable::rename_durably(&tmp, file).map_err(io)
 }

@@ -247,7 +247,7 @@ fn copy_synced(from: &Path, to: &Path) -> Result<()> {
     })?;
     std::fs::File::open(&tmp)
         .and_then(|f| f.sync_all())
-        .and_then(|_| std::fs::rename(&tmp, to))
+        .and_then(|_| tofu_models::durable::rename_durably(&tmp, to))
         .map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
             Error::Io {

@@ -138,11 +138,16 @@ impl Ct2Model {
             let dtype = DType::from_id(dtype_id)
                 .ok_or_else(|| format!("variable {name}: unknown dtype {dtype_id}"))?;
             let len = c.u32()? as usize;
-            let count: usize = shape.iter().product::<usize>().max(1);
-            if count * dtype.size() != len {
+            // Checked: a header's dimensions may multiply past usize.
+            let need = shape
+                .iter()
+                .try_fold(1usize, |n, &d| n.checked_mul(d))
+                .map(|count| count.max(1))
+                .and_then(|count| count.checked_mul(dtype.size()))
+                .ok_or_else(|| format!("variable {name}: shape {shape:?} is too large"))?;
+            if need != len {
                 return Err(format!(
-                    "variable {name}: shape {shape:?} of {dtype:?} needs {} bytes, header says {len}",
-                    count * dtype.size()
+                    "variable {name}: shape {shape:?} of {dtype:?} needs {need} bytes, header says {len}"
                 ));
             }
             let offset = c.pos;
@@ -262,6 +267,48 @@ mod tests {
                 Ct2Model::parse(bytes[..cut].to_vec()).is_err(),
                 "cut at {cut}"
             );
+        }
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(400))]
+
+            /// A model.bin with any byte changed, cut or extended parses
+            /// or is an error: never a panic, never an overflowed size, and
+            /// every variable it accepts lies inside the file.
+            #[test]
+            fn damaged_model_files_are_errors_not_panics(
+                at in any::<prop::sample::Index>(),
+                value in any::<u8>(),
+                cut in any::<prop::sample::Index>(),
+                extra in proptest::collection::vec(any::<u8>(), 0..8),
+            ) {
+                let mut bytes = tiny();
+                let i = at.index(bytes.len());
+                bytes[i] = value;
+                bytes.truncate(cut.index(bytes.len() + 1).max(i));
+                bytes.extend_from_slice(&extra);
+                if let Ok(m) = Ct2Model::parse(bytes) {
+                    for name in m.names().to_vec() {
+                        let v = m.get(&name).unwrap();
+                        // Both index into the file: a size the header
+                        // made up would panic here.
+                        let _ = m.data(v);
+                        let _ = m.scalar_int(&name);
+                    }
+                }
+            }
+
+            #[test]
+            fn any_bytes_are_an_error_or_a_model(
+                bytes in proptest::collection::vec(any::<u8>(), 0..300)
+            ) {
+                let _ = Ct2Model::parse(bytes);
+            }
         }
     }
 }

@@ -54,7 +54,7 @@ pub fn build(
                 ".{}.verified",
                 tmp.file_name().unwrap_or_default().to_string_lossy()
             )));
-            fs::rename(&tmp, &dest).map_err(|e| ModelError::io(&dest, e))?;
+            crate::durable::rename_durably(&tmp, &dest).map_err(|e| ModelError::io(&dest, e))?;
             Ok(())
         }
         other => Err(ModelError::Manifest(format!(

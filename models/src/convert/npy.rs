@@ -32,10 +32,17 @@ pub fn read_npz_f32(path: &Path, name: &str) -> Result<F32Array> {
     let mut entry = zip
         .by_name(&member)
         .map_err(|e| bad(format!("no array {member}: {e}")))?;
+    // A filter bank is tens of kilobytes: a member that inflates past this
+    // is not one (and is not read whole into memory).
+    const LIMIT: u64 = 64 << 20;
     let mut bytes = Vec::new();
-    entry
+    (&mut entry)
+        .take(LIMIT + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| bad(e.to_string()))?;
+    if bytes.len() as u64 > LIMIT {
+        return Err(bad(format!("{member} is larger than {} MB", LIMIT >> 20)));
+    }
     parse_npy_f32(&bytes).map_err(|reason| bad(format!("{member}: {reason}")))
 }
 
@@ -80,14 +87,15 @@ pub fn parse_npy_f32(bytes: &[u8]) -> std::result::Result<F32Array, String> {
                 .map_err(|e| format!("bad shape {shape_text}: {e}"))
         })
         .collect::<std::result::Result<_, _>>()?;
-    let count: usize = shape.iter().product();
+    // The header's sizes are not trusted: a product that overflows is an
+    // error, not a wrapped (and then wrongly accepted) size.
+    let size = shape
+        .iter()
+        .try_fold(4usize, |n, &d| n.checked_mul(d))
+        .ok_or_else(|| format!("shape {shape_text} is too large"))?;
     let body = &bytes[start + header_len..];
-    if body.len() != count * 4 {
-        return Err(format!(
-            "expected {} data bytes, found {}",
-            count * 4,
-            body.len()
-        ));
+    if body.len() != size {
+        return Err(format!("expected {size} data bytes, found {}", body.len()));
     }
     let data = body
         .chunks_exact(4)
@@ -119,5 +127,50 @@ mod tests {
         assert_eq!(a.data[5], 6.5);
         assert!(parse_npy_f32(&bytes[..bytes.len() - 1]).is_err());
         assert!(parse_npy_f32(b"nope").is_err());
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn npy(shape: &str, body: &[u8]) -> Vec<u8> {
+            let header =
+                format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({shape}), }}\n");
+            let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+            bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
+            bytes.extend_from_slice(header.as_bytes());
+            bytes.extend_from_slice(body);
+            bytes
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(400))]
+
+            /// Whatever the bytes, an array or an error; an array's values
+            /// always fill its shape.
+            #[test]
+            fn any_bytes_give_an_error_or_a_consistent_array(
+                bytes in proptest::collection::vec(any::<u8>(), 0..200)
+            ) {
+                if let Ok(a) = parse_npy_f32(&bytes) {
+                    prop_assert_eq!(a.data.len(), a.shape.iter().product::<usize>());
+                }
+            }
+
+            /// Header sizes are not trusted: dimensions whose product
+            /// overflows (or does not match the data) are an error.
+            #[test]
+            fn header_dimensions_never_overflow(
+                dims in proptest::collection::vec(any::<u64>(), 0..4),
+                body in proptest::collection::vec(any::<u8>(), 0..64),
+            ) {
+                let shape: Vec<String> = dims.iter().map(|d| d.to_string()).collect();
+                let bytes = npy(&format!("{},", shape.join(", ")), &body);
+                if let Ok(a) = parse_npy_f32(&bytes) {
+                    prop_assert_eq!(a.data.len() * 4, body.len());
+                    prop_assert_eq!(a.data.len(), a.shape.iter().product::<usize>());
+                }
+            }
+        }
     }
 }

@@ -173,6 +173,14 @@ struct Src<'a> {
 }
 
 impl<'a> Src<'a> {
+    /// The length of the first axis (a scalar has none: an error, not a panic).
+    fn first(&self) -> std::result::Result<usize, String> {
+        self.shape
+            .first()
+            .copied()
+            .ok_or_else(|| format!("{} is a scalar, a tensor was expected", self.name))
+    }
+
     /// Rows `r0..r1` along the first axis.
     fn rows(&self, r0: usize, r1: usize) -> Src<'a> {
         let row: usize = self.shape[1..].iter().product::<usize>() * self.dtype.size();
@@ -287,7 +295,7 @@ impl<'m> Builder<'m> {
     ) -> std::result::Result<(), String> {
         let w = self.src(&format!("{ct2}/weight"))?;
         let b = self.src(&format!("{ct2}/bias"))?;
-        if w.shape[0] != d * names.len() || b.shape[0] != d * names.len() {
+        if w.first()? != d * names.len() || b.first()? != d * names.len() {
             return Err(format!(
                 "{ct2}: expected {} fused rows, found {:?}",
                 d * names.len(),
@@ -365,7 +373,7 @@ impl<'m> Builder<'m> {
             &format!("encoder/conv{n}/weight"),
         )?;
         let mut bias = self.src(&format!("encoder/conv{n}/bias"))?;
-        bias.shape = vec![bias.shape[0], 1];
+        bias.shape = vec![bias.first()?, 1];
         self.add(format!("encoder.conv{n}.bias"), bias, true)
     }
 }
@@ -461,15 +469,21 @@ pub fn convert(model: &Ct2Model, vocab: &[String], mel: &F32Array, out: &Path) -
     };
     build(&mut b).map_err(err)?;
 
-    let tmp_err = |e: std::io::Error| ModelError::io(out, e);
-    let file = File::create(out).map_err(tmp_err)?;
+    // Written next to `out` and renamed when whole: a failed or cut
+    // conversion never leaves a half file where a model is expected.
+    let partial = crate::http::partial_path(out);
+    let tmp_err = |e: std::io::Error| ModelError::io(&partial, e);
+    let file = File::create(&partial).map_err(tmp_err)?;
     let mut w = Counting {
         inner: BufWriter::with_capacity(8 << 20, file),
         n: 0,
     };
     let i32s = |w: &mut Counting<_>, vals: &[usize]| -> std::io::Result<()> {
         for v in vals {
-            w.write_all(&(*v as i32).to_le_bytes())?;
+            let v = i32::try_from(*v).map_err(|_| {
+                std::io::Error::other(format!("{v} does not fit a ggml header field"))
+            })?;
+            w.write_all(&v.to_le_bytes())?;
         }
         Ok(())
     };
@@ -521,12 +535,19 @@ pub fn convert(model: &Ct2Model, vocab: &[String], mel: &F32Array, out: &Path) -
         w.flush()?;
         w.inner.get_ref().sync_all()
     };
-    write(&mut w).map_err(tmp_err)?;
+    let written = write(&mut w);
+    let bytes = w.n;
+    drop(w);
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&partial);
+        return Err(tmp_err(e));
+    }
+    crate::durable::rename_durably(&partial, out).map_err(|e| ModelError::io(out, e))?;
     Ok(Report {
         hparams: hp,
         tensors: b.out.len(),
         tokens: tokens.len(),
-        bytes: w.n,
+        bytes,
     })
 }
 
