@@ -235,10 +235,20 @@ pub struct Mind {
     /// English words, for judging invented ones (none: not judged).
     lexicon: Option<std::sync::Arc<rules::Lexicon>>,
     /// The conversation as the next turn's prompt will begin: the last
-    /// prompt with the person's words alone (no memories) and the reply
-    /// after them. See [`Mind::read_ahead`].
+    /// prompt with the person's words and the memories shown with them
+    /// (no style exemplars), and the reply after them. See
+    /// [`Mind::read_ahead`].
     next: Option<Vec<Message>>,
+    /// The memory lines shown with earlier turns, by what the person said
+    /// then: they stay where they were in later prompts (so the prompt
+    /// only grows at its end and the model's cache keeps all of it), and
+    /// a memory already there is not said again.
+    attached: std::collections::VecDeque<(String, String)>,
 }
+
+/// How many turns' memory lines [`Mind`] remembers (a context window holds
+/// fewer turns than this).
+const ATTACHED_TURNS: usize = 64;
 
 impl Mind {
     pub fn new(backend: Box<dyn Backend>, n_ctx: usize) -> Mind {
@@ -248,6 +258,7 @@ impl Mind {
             n_ctx,
             lexicon: None,
             next: None,
+            attached: std::collections::VecDeque::new(),
         }
     }
 
@@ -274,8 +285,9 @@ impl Mind {
         self.layout(persona, style, ctx, user_text, max_tokens).0
     }
 
-    /// [`messages`](Self::messages), and how many bytes at the end of the
-    /// last one are this turn's (style exemplars, memories, what was said).
+    /// [`messages`](Self::messages), how many bytes at the end of the last
+    /// one are this turn's (style exemplars, memories, what was said), and
+    /// its memory lines (as the next prompt keeps them with the words).
     fn layout(
         &self,
         persona: &Persona,
@@ -283,8 +295,21 @@ impl Mind {
         ctx: &Context,
         user_text: &str,
         max_tokens: usize,
-    ) -> (Vec<Message>, usize) {
+    ) -> (Vec<Message>, usize, String) {
         let system = plan::system_prompt(persona, style.map(|s| s.card.as_str()));
+        // Earlier turns with the memory lines shown with them.
+        let with_memories = |t: &crate::store::Turn| -> String {
+            let text = t.text();
+            match self
+                .attached
+                .iter()
+                .rev()
+                .find(|(said, _)| t.speaker == Speaker::User && said == text.trim())
+            {
+                Some((_, lines)) => format!("{lines}{text}"),
+                None => text.to_string(),
+            }
+        };
         let mut last = String::new();
         if let Some(s) = style.filter(|s| !s.exemplars.is_empty()) {
             // Context-dependent, so here and not in the (cached) system prompt.
@@ -294,32 +319,38 @@ impl Mind {
             }
             last.push_str(")\n\n");
         }
-        if !ctx.memories.is_empty() {
+        let earlier: Vec<String> = ctx.recent.iter().map(with_memories).collect();
+        // Memory lines already in the conversation above are not repeated
+        // (the model reads them there), except for a question about the
+        // past: what it asks about is put right before it.
+        let recalling = plan::asks_about_the_past(user_text, ctx.found);
+        let mut lines = String::new();
+        for m in &ctx.memories {
+            let when = crate::timefmt::local(m.when).format("%-d %B").to_string();
             // Plain sentences: a small model follows these better than a list.
-            for m in &ctx.memories {
-                let when = crate::timefmt::local(m.when).format("%-d %B").to_string();
-                last.push_str(&plan::memory_line(&when, m.speaker, &m.text));
-                last.push('\n');
+            let line = plan::memory_line(&when, m.speaker, &m.text);
+            if recalling || !earlier.iter().any(|e| e.contains(&line)) {
+                lines.push_str(&line);
+                lines.push('\n');
             }
-            last.push('\n');
         }
+        if !lines.is_empty() {
+            lines.push('\n');
+        }
+        last.push_str(&lines);
         last.push_str(user_text.trim());
         let budget = self
             .n_ctx
             .saturating_sub(max_tokens + estimate_tokens(&system) + estimate_tokens(&last) + 32);
         // Keep the newest turns that fit; drop in blocks of 8 so the kept
         // prefix stays the same for several turns (and stays cached).
-        let costs: Vec<usize> = ctx
-            .recent
-            .iter()
-            .map(|t| estimate_tokens(t.text()) + 8)
-            .collect();
+        let costs: Vec<usize> = earlier.iter().map(|t| estimate_tokens(t) + 8).collect();
         let mut start = 0;
         while start < costs.len() && costs[start..].iter().sum::<usize>() > budget {
             start = (start + 8).min(costs.len());
         }
         let mut messages = vec![Message::new("system", &system)];
-        for t in &ctx.recent[start..] {
+        for (t, text) in ctx.recent[start..].iter().zip(&earlier[start..]) {
             let role = match t.speaker {
                 Speaker::User => "user",
                 Speaker::Companion => "assistant",
@@ -328,9 +359,9 @@ impl Mind {
             match messages.last_mut() {
                 Some(m) if m.role == role => {
                     m.content.push('\n');
-                    m.content.push_str(t.text());
+                    m.content.push_str(text);
                 }
-                _ => messages.push(Message::new(role, t.text())),
+                _ => messages.push(Message::new(role, text)),
             }
         }
         match messages.last_mut() {
@@ -340,7 +371,7 @@ impl Mind {
             }
             _ => messages.push(Message::new("user", &last)),
         }
-        (messages, last.len())
+        (messages, last.len(), lines)
     }
 
     /// Reads the conversation so far (up to the last reply) into the
@@ -662,7 +693,8 @@ impl Mind {
                 plan::follow_rhythm(&mut opts, r);
             }
         }
-        let (messages, this_turn) = self.layout(persona, style, ctx, user_text, opts.max_tokens);
+        let (messages, this_turn, lines) =
+            self.layout(persona, style, ctx, user_text, opts.max_tokens);
         let req = Request {
             messages,
             opts,
@@ -754,12 +786,21 @@ impl Mind {
         } = out;
         let text = sentences.join(" ");
         if fell_back.is_none() && !text.is_empty() {
-            // As the next turn will lay it out: this turn's words without
-            // its memories, then the reply (see `read_ahead`).
+            // As the next turn will lay it out: this turn's memory lines
+            // and words (no style exemplars), then the reply (see
+            // `read_ahead`).
+            let said = user_text.trim().to_string();
+            if !lines.is_empty() {
+                if self.attached.len() == ATTACHED_TURNS {
+                    self.attached.pop_front();
+                }
+                self.attached.push_back((said.clone(), lines.clone()));
+            }
             let mut next = req.messages.clone();
             if let Some(m) = next.last_mut() {
                 m.content.truncate(m.content.len() - this_turn);
-                m.content.push_str(user_text.trim());
+                m.content.push_str(&lines);
+                m.content.push_str(&said);
             }
             next.push(Message::new("assistant", &text));
             self.next = Some(next);
