@@ -258,6 +258,52 @@ async fn a_first_session_in_the_real_window() {
                 .is_some_and(|e| e.contains("choose a file")),
             "{r}"
         );
+        // A page that was tricked cannot write outside what a save dialog
+        // offers: no start-up files, no hidden folders, no other kinds of
+        // file, no endless strings.
+        // A stand-in home folder: were the check broken, only it is written.
+        let fake_home = std::env::temp_dir().join(format!("tofu-e2e-home-{}", std::process::id()));
+        std::fs::create_dir_all(fake_home.join(".config/autostart")).unwrap();
+        let home = fake_home.display().to_string();
+        for (format, path) in [
+            ("text", format!("{home}/.bashrc")),
+            ("text", format!("{home}/.config/autostart/tofu.txt")),
+            ("text", format!("{home}/Documents/../.profile.txt")),
+            ("json", format!("{home}/run.sh")),
+            ("json", format!("/{}", "a/".repeat(5000))),
+        ] {
+            let r = call(
+                "history_export",
+                serde_json::json!({ "format": format, "path": path }),
+            )
+            .await;
+            assert!(r["err"].is_string(), "exported to {path}: {r}");
+        }
+        let written: Vec<_> = walk(&fake_home);
+        assert!(written.is_empty(), "files were written: {written:?}");
+        let _ = std::fs::remove_dir_all(&fake_home);
+        for (command, args) in [
+            (
+                "history_search",
+                serde_json::json!({ "text": "x".repeat(100_000) }),
+            ),
+            (
+                "history_correct",
+                serde_json::json!({ "turnId": 1, "text": "y".repeat(100_000) }),
+            ),
+            (
+                "style_exclude",
+                serde_json::json!({ "phrase": "z".repeat(10_000) }),
+            ),
+            ("history_conversation", serde_json::json!({ "id": "1; --" })),
+            ("history_delete_turn", serde_json::json!({ "turnId": -1.5 })),
+        ] {
+            let r = call(command, args).await;
+            assert!(
+                r["err"].is_string(),
+                "{command} took a hostile argument: {r}"
+            );
+        }
         let r = call(
             "plugin:window|close",
             serde_json::json!({ "label": "main" }),
@@ -360,4 +406,18 @@ async fn a_first_session_in_the_real_window() {
         "recordings are left after forgetting"
     );
     let _ = std::fs::remove_dir_all(&data);
+}
+
+/// Every file under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }

@@ -108,16 +108,11 @@ pub async fn history_delete_day(app: State<'_, App>, day: String) -> Cmd<Deleted
 /// returns how many.
 #[tauri::command]
 pub async fn history_export(app: State<'_, App>, format: ExportFormat, path: String) -> Cmd<u32> {
+    if path.len() > 4096 {
+        return Err("that path is too long".into());
+    }
     let path = PathBuf::from(&path);
-    if !path.is_absolute() || path.file_name().is_none() {
-        return Err(format!(
-            "cannot export to `{}`: choose a file",
-            path.display()
-        ));
-    }
-    if path.is_dir() {
-        return Err(format!("{} is a folder: choose a file", path.display()));
-    }
+    tofu::export::check_destination(&path, format.into()).map_err(|e| e.to_string())?;
     let (text, n) = app.with_store(|s| {
         let all = s.conversations_full(TimeRange::default())?;
         Ok((
