@@ -204,6 +204,41 @@ fn a_session_that_cannot_start_says_why() {
     session.stop();
 }
 
+/// A crash inside the running conversation (here: in what it calls with
+/// each event, standing in for native code) ends the session in an error
+/// state that says so, instead of leaving it "Listening" with nothing
+/// behind it.
+#[test]
+fn a_crash_while_listening_ends_the_session_with_an_error() {
+    let data = tempfile::tempdir().unwrap();
+    let (tx, rx) = mpsc::channel();
+    let mut crashed = false;
+    let session = Session::start(
+        paths(data.path()),
+        SessionOptions {
+            input: Input::File(common::speech_file("arctic_a0024.wav")),
+            output: Output::Muted,
+            ..SessionOptions::default()
+        },
+        move |ev| {
+            if matches!(ev, SessionEvent::Loop(_)) && !crashed {
+                crashed = true;
+                panic!("crashed while listening");
+            }
+            let _ = tx.send(ev);
+        },
+    );
+    let error = wait_for(&rx, 120, "an error state", |ev| match ev {
+        SessionEvent::State(s) if s.phase == Phase::Error => s.error.clone(),
+        _ => None,
+    });
+    assert!(error.contains("crashed while listening"), "{error}");
+    assert_eq!(session.state().phase, Phase::Error);
+    let refused = session.say("hello").unwrap_err().to_string();
+    assert!(refused.contains("not listening"), "{refused}");
+    session.stop();
+}
+
 #[test]
 fn without_a_microphone_the_session_runs_and_takes_typed_turns() {
     let data = tempfile::tempdir().unwrap();

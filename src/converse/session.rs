@@ -257,7 +257,10 @@ fn run(
         on_event(SessionEvent::State(snapshot));
     };
     report(&mut on_event, &|_| {});
-    let result = (|| -> Result<()> {
+    // A panic in native code while loading or listening ends the session
+    // with an error the page shows, instead of a state stuck at
+    // "Listening" (turns already heard are kept as they were heard).
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<()> {
         paths.ensure()?;
         let mut notes = Vec::new();
         let (sink, output): (Option<Arc<dyn AudioSink>>, Option<String>) = match &opts.output {
@@ -309,7 +312,13 @@ fn run(
         converse_with(source, parts, cfg, controls, inbox, |ev| {
             on_event(SessionEvent::Loop(ev))
         })
-    })();
+    }))
+    .unwrap_or_else(|p| {
+        Err(Error::Invalid(format!(
+            "the conversation stopped after a crash: {}",
+            super::panic_text(&*p)
+        )))
+    });
     match result {
         Ok(()) => report(&mut on_event, &|s| {
             s.phase = Phase::Stopped;
