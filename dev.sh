@@ -84,23 +84,28 @@ install_tauri_driver() {
 }
 
 # Models: verified by sha256, idempotent; an interrupted download resumes.
+# Run with the tofu binary the workspace build made ($1: debug or release):
+# `cargo run -p tofu` would compile the engine again with another feature
+# set (about 2.5 minutes).
 fetch_models() {
   log "models -> ${TOFU_MODELS_DIR:-<data dir>/models}"
-  cargo run --quiet $1 -p tofu -- models fetch
+  "${CARGO_TARGET_DIR:-$ROOT/target}/$1/tofu" models fetch
 }
 
 case "${1:-}" in
   setup)
     install_system_packages; check_rust
     build_ui
-    fetch_models ""
+    log "building"
+    cargo build --workspace --bins
+    fetch_models debug
     ;;
   run)
     install_system_packages; check_rust
     build_ui
     log "building (release)"
     cargo build --release --workspace
-    fetch_models --release
+    fetch_models release
     log "starting Tofu"
     exec "$ROOT/target/release/tofu-desktop"
     ;;
@@ -117,11 +122,12 @@ case "${1:-}" in
     install_tauri_driver
     log "lints"
     cargo clippy --workspace --all-targets --locked -- -D warnings
-    fetch_models ""
-    log "tests"
     # Tests start the tofu-llm worker process: cargo test builds only the
     # binaries of the package under test, so build every binary first.
+    log "building"
     cargo build --workspace --bins --locked
+    fetch_models debug
+    log "tests"
     log_file=$(mktemp)
     # One test at a time: on two cores, two tests each running a model
     # (llama.cpp and whisper.cpp threads spin while they wait for each

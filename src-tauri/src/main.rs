@@ -57,6 +57,20 @@ fn main() {
         )
         .with_writer(std::io::stderr)
         .init();
+    // Without a graphical display GTK panics with a backtrace: say what is
+    // wrong in one line and where the same engine runs without a window.
+    #[cfg(all(unix, not(target_os = "macos")))]
+    if ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .all(|v| std::env::var_os(v).is_none_or(|d| d.is_empty()))
+    {
+        eprintln!(
+            "error: no graphical display (neither DISPLAY nor WAYLAND_DISPLAY is set): \
+             the Tofu app needs one; the `tofu` command runs the same companion in a \
+             terminal (`tofu chat`, `tofu listen`)"
+        );
+        std::process::exit(2);
+    }
     let paths = match Paths::resolve(None) {
         Ok(p) => p,
         Err(e) => {

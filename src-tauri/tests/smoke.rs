@@ -65,3 +65,26 @@ fn window_opens_and_the_page_talks_to_the_engine() {
         "the page did not list the models through IPC\nstdout:\n{out}\nstderr:\n{err}"
     );
 }
+
+/// Without a display the app says so in one line and points at the CLI
+/// (GTK panicked with a backtrace before).
+#[test]
+fn without_a_display_the_app_says_so_in_one_line() {
+    let out = Command::new(env!("CARGO_BIN_EXE_tofu-desktop"))
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env(
+            "TOFU_DATA_DIR",
+            std::env::temp_dir().join("tofu-no-display"),
+        )
+        .output()
+        .expect("start the app");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    assert!(
+        err.contains("no graphical display") && err.contains("tofu chat"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
