@@ -408,6 +408,31 @@ fn the_companions_own_voice_through_the_speakers_is_not_a_barge_in() {
     );
 }
 
+/// Runs a conversation over `source` to its end: every event, and the
+/// errors among them.
+fn run_to_the_end(
+    source: Box<dyn tofu::audio::source::AudioSource>,
+    parts: tofu::converse::Parts,
+) -> (Vec<LoopEvent>, Vec<String>) {
+    let mut events = Vec::new();
+    converse(
+        source,
+        parts,
+        LoopConfig::default(),
+        Controls::default(),
+        |e| events.push(e),
+    )
+    .unwrap();
+    let errors = events
+        .iter()
+        .filter_map(|e| match e {
+            LoopEvent::Companion(CompanionEvent::Error { message }) => Some(message.clone()),
+            _ => None,
+        })
+        .collect();
+    (events, errors)
+}
+
 /// A voice that panics, as native code may.
 struct PanickingVoice;
 
@@ -441,22 +466,7 @@ fn a_voice_that_panics_leaves_the_conversation_answering() {
     )
     .unwrap();
     parts.voice = Some(Box::new(PanickingVoice));
-    let mut events = Vec::new();
-    converse(
-        source,
-        parts,
-        LoopConfig::default(),
-        Controls::default(),
-        |e| events.push(e),
-    )
-    .unwrap();
-    let errors: Vec<&str> = events
-        .iter()
-        .filter_map(|e| match e {
-            LoopEvent::Companion(CompanionEvent::Error { message }) => Some(message.as_str()),
-            _ => None,
-        })
-        .collect();
+    let (events, errors) = run_to_the_end(source, parts);
     assert!(
         errors.iter().any(|m| m.contains("the voice crashed")),
         "{errors:?}"
@@ -504,22 +514,7 @@ fn a_mind_that_panics_closes_the_turn_and_keeps_it() {
         tofu::converse::setup::load(&paths(dir.path()), Some(store), "me", None, &mut notes)
             .unwrap();
     parts.mind = tofu::mind::Mind::new(Box::new(PanickingMind), 2048);
-    let mut events = Vec::new();
-    converse(
-        source,
-        parts,
-        LoopConfig::default(),
-        Controls::default(),
-        |e| events.push(e),
-    )
-    .unwrap();
-    let errors: Vec<&str> = events
-        .iter()
-        .filter_map(|e| match e {
-            LoopEvent::Companion(CompanionEvent::Error { message }) => Some(message.as_str()),
-            _ => None,
-        })
-        .collect();
+    let (events, errors) = run_to_the_end(source, parts);
     assert!(
         errors.iter().any(|m| m.contains("the mind crashed")),
         "{errors:?}"

@@ -15,7 +15,7 @@ pub fn rename_durably(from: &Path, to: &Path) -> std::io::Result<()> {
 
 /// Flushes the directory entry of `path` (a no-op where folders cannot be
 /// opened for it, as on Windows, whose renames are metadata-journaled).
-pub fn sync_parent(path: &Path) -> std::io::Result<()> {
+fn sync_parent(path: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         let parent = match path.parent() {

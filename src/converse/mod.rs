@@ -268,14 +268,6 @@ pub fn converse(
     converse_with(source, parts, cfg, controls, Inbox::default(), on_event)
 }
 
-/// What a caught panic said.
-pub(crate) fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
-    p.downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| p.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic".into())
-}
-
 /// [`converse`], also taking typed turns and the stop button from `inbox`
 /// (looked at with every audio chunk, so within ~20 ms).
 pub fn converse_with(
@@ -353,7 +345,10 @@ pub fn converse_with(
                     if let Err(p) = answered {
                         shared.thinking.store(false, Ordering::SeqCst);
                         let _ = ev_tx.send(CompanionEvent::Error {
-                            message: format!("the companion failed: {}", panic_text(&*p)),
+                            message: format!(
+                                "the companion failed: {}",
+                                crate::error::panic_text(&*p)
+                            ),
                         });
                         if let Some((turn, generation)) = heard {
                             let _ = say_tx.send(Say::End {

@@ -316,7 +316,7 @@ fn run(
     .unwrap_or_else(|p| {
         Err(Error::Invalid(format!(
             "the conversation stopped after a crash: {}",
-            super::panic_text(&*p)
+            crate::error::panic_text(&*p)
         )))
     });
     match result {

@@ -65,7 +65,7 @@ pub(super) fn voice_loop(
                                 voice = None;
                                 Err(crate::error::Error::Voice(format!(
                                     "the voice failed and is off until the conversation restarts: {}",
-                                    super::panic_text(&*p)
+                                    crate::error::panic_text(&*p)
                                 )))
                             }
                         }

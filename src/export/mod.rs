@@ -54,7 +54,7 @@ impl Format {
 
 /// Checks where an export asked for by someone else (the app's page) may
 /// go: an absolute path to a visible file whose extension is the format's,
-/// not a folder, not a link, in no hidden folder. So a page that was
+/// not a folder, not a link, in no hidden folder, at most 4096 bytes. So a page that was
 /// tricked cannot write a shell start-up file (`~/.bashrc`, `~/.profile`),
 /// an autostart entry (`~/.config/autostart/x.desktop`) or a script with
 /// the person's words; what a save dialog offers stays possible.
@@ -65,6 +65,9 @@ pub fn check_destination(path: &std::path::Path, format: Format) -> crate::Resul
             path.display()
         )))
     };
+    if path.as_os_str().len() > 4096 {
+        return Err(crate::Error::Invalid("that path is too long".into()));
+    }
     if !path.is_absolute() || path.file_name().is_none() {
         return refuse("choose a file");
     }

@@ -182,6 +182,78 @@ enum Job {
     },
 }
 
+/// The speech thread's work: one job in, at most one event out.
+struct Decoder {
+    model: Arc<SpeechModel>,
+    stt: TranscribeOptions,
+    /// `stt` with the cancel flag that makes a partial moot.
+    partial_stt: TranscribeOptions,
+    busy: Arc<AtomicBool>,
+    /// The latest speculation: its id and transcript.
+    speculation: Option<(u32, Result<crate::stt::Transcript>)>,
+}
+
+impl Decoder {
+    fn decode(&mut self, job: Job) -> Option<HearEvent> {
+        let (model, stt) = (&self.model, &self.stt);
+        Some(match job {
+            Job::Speculate {
+                id,
+                samples,
+                start_s,
+            } => {
+                let end_s = start_s + samples.len() as f64 / SAMPLE_RATE as f64;
+                let r = model.transcribe_at(&samples, start_s, stt);
+                let text = r.as_ref().map(|t| t.text.clone()).unwrap_or_default();
+                self.speculation = Some((id, r));
+                self.busy.store(false, Ordering::SeqCst);
+                if text.trim().is_empty() {
+                    return None;
+                }
+                HearEvent::Tentative { text, end_s }
+            }
+            Job::Partial { samples, at_s } => match model.transcribe(&samples, &self.partial_stt) {
+                Ok(t) => HearEvent::Partial { text: t.text, at_s },
+                Err(Error::Cancelled) => {
+                    self.busy.store(false, Ordering::SeqCst);
+                    return None;
+                }
+                Err(e) => HearEvent::Error {
+                    message: e.to_string(),
+                    audio: None,
+                },
+            },
+            Job::Final {
+                utt,
+                audio,
+                speculated,
+            } => {
+                let done = match (speculated, self.speculation.take()) {
+                    (Some(id), Some((sid, r))) if id == sid => r,
+                    _ => model.transcribe_at(&utt.samples, utt.start_s(), stt),
+                };
+                match done {
+                    Ok(t) => HearEvent::Final(Heard {
+                        text: t.text,
+                        language: t.language,
+                        confidence: t.confidence,
+                        segments: t.segments,
+                        start_s: utt.start_s(),
+                        end_s: utt.end_s(),
+                        audio,
+                        decode_ms: t.decode_ms,
+                        reason: utt.reason,
+                    }),
+                    Err(e) => HearEvent::Error {
+                        message: format!("transcription failed: {e}"),
+                        audio,
+                    },
+                }
+            }
+        })
+    }
+}
+
 /// Listens until the source ends or `controls.stop()`; calls `on_event` for each event.
 pub fn listen(
     source: Box<dyn AudioSource>,
@@ -211,97 +283,47 @@ pub fn listen(
             cancel: Some(abort_partial.clone()),
             ..cfg.stt.clone()
         };
+        let mut decoder = Decoder {
+            model,
+            stt,
+            partial_stt,
+            busy,
+            speculation: None,
+        };
         std::thread::Builder::new()
             .name("tofu-stt".into())
             .spawn(move || {
-                let mut speculation: Option<(u32, Result<crate::stt::Transcript>)> = None;
                 for job in job_rx {
                     // whisper.cpp is native code: a panic while decoding
                     // costs that turn's words (its recording is kept and
                     // named in the error), not the listening.
-                    let (kept, is_final) = match &job {
-                        Job::Final { audio, .. } => (audio.clone(), true),
-                        _ => (None, false),
+                    let kept = match &job {
+                        Job::Final { audio, .. } => Some(audio.clone()),
+                        _ => None,
                     };
                     let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        Some(match job {
-                            Job::Speculate {
-                                id,
-                                samples,
-                                start_s,
-                            } => {
-                                let end_s = start_s + samples.len() as f64 / SAMPLE_RATE as f64;
-                                let r = model.transcribe_at(&samples, start_s, &stt);
-                                let text = r.as_ref().map(|t| t.text.clone()).unwrap_or_default();
-                                speculation = Some((id, r));
-                                busy.store(false, Ordering::SeqCst);
-                                if text.trim().is_empty() {
-                                    return None;
-                                }
-                                HearEvent::Tentative { text, end_s }
-                            }
-                            Job::Partial { samples, at_s } => {
-                                match model.transcribe(&samples, &partial_stt) {
-                                    Ok(t) => HearEvent::Partial { text: t.text, at_s },
-                                    Err(Error::Cancelled) => {
-                                        busy.store(false, Ordering::SeqCst);
-                                        return None;
-                                    }
-                                    Err(e) => HearEvent::Error {
-                                        message: e.to_string(),
-                                        audio: None,
-                                    },
-                                }
-                            }
-                            Job::Final {
-                                utt,
-                                audio,
-                                speculated,
-                            } => {
-                                let done = match (speculated, speculation.take()) {
-                                    (Some(id), Some((sid, r))) if id == sid => r,
-                                    _ => model.transcribe_at(&utt.samples, utt.start_s(), &stt),
-                                };
-                                match done {
-                                    Ok(t) => HearEvent::Final(Heard {
-                                        text: t.text,
-                                        language: t.language,
-                                        confidence: t.confidence,
-                                        segments: t.segments,
-                                        start_s: utt.start_s(),
-                                        end_s: utt.end_s(),
-                                        audio,
-                                        decode_ms: t.decode_ms,
-                                        reason: utt.reason,
-                                    }),
-                                    Err(e) => HearEvent::Error {
-                                        message: format!("transcription failed: {e}"),
-                                        audio,
-                                    },
-                                }
-                            }
-                        })
+                        decoder.decode(job)
                     }));
-                    let event = match decoded {
-                        Ok(Some(event)) => event,
-                        Ok(None) => continue,
-                        Err(p) if is_final => HearEvent::Error {
+                    let event = match (decoded, kept) {
+                        (Ok(Some(event)), _) => event,
+                        (Ok(None), _) => continue,
+                        (Err(p), Some(audio)) => HearEvent::Error {
                             message: format!(
                                 "transcription failed: {}",
-                                crate::converse::panic_text(&*p)
+                                crate::error::panic_text(&*p)
                             ),
-                            audio: kept,
+                            audio,
                         },
-                        Err(p) => {
+                        (Err(p), None) => {
                             tracing::warn!(
-                                panic = crate::converse::panic_text(&*p),
+                                panic = crate::error::panic_text(&*p),
                                 "a partial transcription failed"
                             );
-                            busy.store(false, Ordering::SeqCst);
+                            decoder.busy.store(false, Ordering::SeqCst);
                             continue;
                         }
                     };
-                    busy.store(false, Ordering::SeqCst);
+                    decoder.busy.store(false, Ordering::SeqCst);
                     if done_tx.send(event).is_err() {
                         return;
                     }

@@ -300,12 +300,15 @@ impl Mind {
         // Earlier turns with the memory lines shown with them.
         let with_memories = |t: &crate::store::Turn| -> String {
             let text = t.text();
-            match self
-                .attached
-                .iter()
-                .rev()
-                .find(|(said, _)| t.speaker == Speaker::User && said == text.trim())
-            {
+            let shown = (t.speaker == Speaker::User)
+                .then(|| {
+                    self.attached
+                        .iter()
+                        .rev()
+                        .find(|(said, _)| said == text.trim())
+                })
+                .flatten();
+            match shown {
                 Some((_, lines)) => format!("{lines}{text}"),
                 None => text.to_string(),
             }

@@ -293,12 +293,12 @@ mod tests {
                 bytes.truncate(cut.index(bytes.len() + 1).max(i));
                 bytes.extend_from_slice(&extra);
                 if let Ok(m) = Ct2Model::parse(bytes) {
-                    for name in m.names().to_vec() {
-                        let v = m.get(&name).unwrap();
+                    for name in m.names() {
+                        let v = m.get(name).unwrap();
                         // Both index into the file: a size the header
                         // made up would panic here.
                         let _ = m.data(v);
-                        let _ = m.scalar_int(&name);
+                        let _ = m.scalar_int(name);
                     }
                 }
             }
