@@ -97,9 +97,14 @@ impl StyleModel {
 }
 
 /// How many replies to sample and choose among at mirroring `mirror`.
+/// At full mirroring, `tofu bench style` (60 replies, attribution /
+/// median PMI kept): 4 gave 67 % / 52 %, 5 gives 72 % / 54 %, 6 73 % /
+/// 49 % (the judge, choosing among more, picks replies that sound like the
+/// person and owe their prompt less). Each costs a short generation, at
+/// high mirroring only.
 pub fn candidates(mirror: f32) -> usize {
     match mirror {
-        m if m >= 0.9 => 4,
+        m if m >= 0.9 => 5,
         m if m >= 0.75 => 3,
         m if m >= 0.5 => 2,
         _ => 1,
