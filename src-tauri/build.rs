@@ -38,6 +38,8 @@ const COMMANDS: &[&str] = &[
     "settings_set_start_at_login",
     "settings_first_run_done",
     "forget_everything",
+    "logs_open",
+    "diagnostics",
     "models_list",
     "models_fetch",
     "models_delete",

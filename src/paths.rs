@@ -22,8 +22,7 @@ impl Paths {
             Some(p) => p.to_path_buf(),
             None => match env_path("TOFU_DATA_DIR") {
                 Some(p) => p,
-                None => directories::ProjectDirs::from("", "", "tofu")
-                    .map(|d| d.data_dir().to_path_buf())
+                None => platform_data_dir()
                     .ok_or_else(|| Error::NoDataDir("no home directory found".into()))?,
             },
         };
@@ -47,6 +46,40 @@ impl Paths {
     pub fn model_store(&self) -> tofu_models::ModelStore {
         tofu_models::ModelStore::new(&self.models_dir)
     }
+
+    /// Where the app's log files go (see [`crate::logs`]): `TOFU_LOG_DIR`;
+    /// else, beside a data folder given explicitly (`--data-dir`,
+    /// `TOFU_DATA_DIR`: a test's or a portable set-up's logs stay with
+    /// it), `<data dir>/logs`; else the platform's place for logs
+    /// (`~/.local/state/tofu/logs` on Linux, `~/Library/Logs/Tofu` on
+    /// macOS, `%LOCALAPPDATA%\tofu\logs` on Windows).
+    pub fn logs_dir(&self) -> PathBuf {
+        if let Some(p) = env_path("TOFU_LOG_DIR") {
+            return p;
+        }
+        if platform_data_dir().as_deref() != Some(self.data_dir.as_path()) {
+            return self.data_dir.join("logs");
+        }
+        platform_logs_dir().unwrap_or_else(|| self.data_dir.join("logs"))
+    }
+}
+
+fn platform_data_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "tofu").map(|d| d.data_dir().to_path_buf())
+}
+
+fn platform_logs_dir() -> Option<PathBuf> {
+    if cfg!(target_os = "macos") {
+        return directories::BaseDirs::new().map(|b| b.home_dir().join("Library/Logs/Tofu"));
+    }
+    let dirs = directories::ProjectDirs::from("", "", "tofu")?;
+    // Linux has a state folder (XDG_STATE_HOME) for exactly this; Windows
+    // keeps logs under the local (not roaming) application data.
+    Some(
+        dirs.state_dir()
+            .unwrap_or_else(|| dirs.data_local_dir())
+            .join("logs"),
+    )
 }
 
 fn env_path(name: &str) -> Option<PathBuf> {

@@ -71,6 +71,8 @@ pub struct DeviceTest {
 pub struct Settings {
     pub data_dir: String,
     pub models_dir: String,
+    /// Where the app's log files are (see `logs_open`).
+    pub logs_dir: String,
     pub voice: tofu::tts::VoiceSettings,
     pub reply: tofu::mind::backend::ReplySettings,
     pub retention: tofu::store::Retention,

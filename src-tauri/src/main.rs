@@ -50,13 +50,6 @@ fn ui_ready(app: AppHandle, models: usize) {
 
 fn main() {
     tofu::prepare_process();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("TOFU_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     // Without a graphical display GTK panics with a backtrace: say what is
     // wrong in one line and where the same engine runs without a window.
     #[cfg(all(unix, not(target_os = "macos")))]
@@ -78,6 +71,26 @@ fn main() {
             std::process::exit(1);
         }
     };
+    // A launcher or the login session keeps no stderr: the log file does
+    // (and a panic's backtrace goes there too).
+    if let Err(e) = tofu::logs::init(&paths.logs_dir(), "warn") {
+        eprintln!("warning: {e}; logging to stderr only");
+        tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_env("TOFU_LOG")
+                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            )
+            .with_writer(std::io::stderr)
+            .try_init()
+            .ok();
+    }
+    tofu::logs::install_panic_hook();
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        data = %paths.data_dir.display(),
+        models = %paths.models_dir.display(),
+        "Tofu app starting"
+    );
     // One recorder per data folder: a second app (or the app beside
     // `tofu listen`) would record over the first.
     let _lock = match tofu::store::lock::DataLock::acquire(&paths.data_dir, "the Tofu app") {
@@ -89,6 +102,7 @@ fn main() {
     };
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             None,
@@ -136,6 +150,8 @@ fn main() {
             settings::settings_set_start_at_login,
             settings::settings_first_run_done,
             settings::forget_everything,
+            settings::logs_open,
+            settings::diagnostics,
             models::models_list,
             models::models_fetch,
             models::models_delete,

@@ -379,10 +379,39 @@ async fn a_first_session_in_the_real_window() {
         );
         let _ = std::fs::remove_file(&export);
 
-        // Forget everything: asked twice, then nothing is left but a fresh start.
         click(&c, "[data-testid=nav-settings]").await;
         // The page grows as its cards load: click once it has settled.
         wait_for(&c, "[data-testid=models-table] tbody tr", 20).await;
+
+        // Diagnostics: shown as copied, about the install, none of the words.
+        click(&c, "[data-testid=copy-diagnostics]").await;
+        let report = wait_text(&c, "[data-testid=diagnostics]", 30, |t| {
+            t.contains("audio output devices")
+        })
+        .await;
+        assert!(report.starts_with("tofu-desktop "), "{report}");
+        assert!(
+            report.contains("whisper-base (speech-to-text): installed"),
+            "{report}"
+        );
+        // The log file (beside this explicit data folder): the app's start
+        // and whisper.cpp's own messages, never a word that was said.
+        let logs: String = walk(&data.join("logs"))
+            .iter()
+            .map(|f| std::fs::read_to_string(f).unwrap())
+            .collect();
+        assert!(logs.contains("Tofu app starting"), "{logs}");
+        assert!(logs.contains("whisper_"), "whisper.cpp's messages: {logs}");
+        // (Whole turns: single words like "system" can be in both.)
+        for said in [typed, "about the north", heard.trim(), reply.trim()] {
+            assert!(
+                !report.contains(said),
+                "a turn is in the diagnostics: {said}"
+            );
+            assert!(!logs.contains(said), "a turn is in the log file: {said}");
+        }
+
+        // Forget everything: asked twice, then nothing is left but a fresh start.
         click(&c, "[data-testid=forget-everything]").await;
         wait_for(&c, "[data-testid=confirm-input]", 10)
             .await

@@ -81,8 +81,12 @@ pub enum Command {
         yes: bool,
     },
 
-    /// Show where Tofu keeps its data and models
+    /// Show where Tofu keeps its data, models and the app's logs
     Paths,
+
+    /// What someone helping you needs to know about this install (version,
+    /// CPU features, models and checksums, audio devices), and nothing you said
+    Diagnostics,
 
     /// Benchmarks that print figures (with a baseline measured in the same run)
     #[command(subcommand)]
@@ -149,6 +153,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Paths => {
             println!("data\t{}", paths.data_dir.display());
             println!("models\t{}", paths.models_dir.display());
+            println!("logs\t{}", paths.logs_dir().display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Diagnostics => {
+            print!("{}", tofu::diagnostics::report(&paths, "tofu"));
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -64,6 +64,10 @@ export const api = {
   /** The first-run explanation was read: do not show it again. */
   firstRunDone: () => invoke<Settings>("settings_first_run_done"),
   forgetEverything: () => invoke<void>("forget_everything"),
+  /** Opens the logs folder in the system's file manager. */
+  openLogs: () => invoke<void>("logs_open"),
+  /** Version, system, models, devices: nothing the person said. */
+  diagnostics: () => invoke<string>("diagnostics"),
   models: () => invoke<ModelSummary[]>("models_list"),
   /** Downloads (sha256-checked); progress arrives as `onModelProgress`. */
   fetchModel: (name: string) => invoke<ModelSummary[]>("models_fetch", { name }),

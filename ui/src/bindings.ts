@@ -319,7 +319,11 @@ export type Devices = { inputs: Array<InputDevice>, outputs: Array<string>,
 input: string | null, output: string | null, };
 export type DeviceTest = { device: string, peak: number, rms: number, };
 export type Theme = "system" | "light" | "dark";
-export type Settings = { data_dir: string, models_dir: string, voice: VoiceSettings, reply: ReplySettings, retention: Retention, 
+export type Settings = { data_dir: string, models_dir: string, 
+/**
+ * Where the app's log files are (see `logs_open`).
+ */
+logs_dir: string, voice: VoiceSettings, reply: ReplySettings, retention: Retention, 
 /**
  * Where the model server's key is (`None`: no key), never the key.
  */

@@ -1,5 +1,6 @@
 //! The Settings screen: devices (with a live test), voice, reply backend,
-//! retention, theme, start at login, the first-run note, forget everything.
+//! retention, theme, start at login, the first-run note, forget everything,
+//! the logs folder and the diagnostics report.
 
 use tauri::{AppHandle, State};
 use tauri_plugin_autostart::ManagerExt;
@@ -29,6 +30,7 @@ fn current(handle: &AppHandle, app: &App) -> Cmd<Settings> {
     Ok(Settings {
         data_dir: app.paths.data_dir.display().to_string(),
         models_dir: app.paths.models_dir.display().to_string(),
+        logs_dir: app.paths.logs_dir().display().to_string(),
         voice,
         reply,
         retention,
@@ -166,4 +168,22 @@ pub async fn settings_first_run_done(handle: AppHandle, app: State<'_, App>) -> 
 #[tauri::command]
 pub async fn forget_everything(app: State<'_, App>) -> Cmd<()> {
     app.forget_everything()
+}
+
+/// Opens the logs folder in the system's file manager.
+#[tauri::command]
+pub async fn logs_open(app: State<'_, App>) -> Cmd<()> {
+    let dir = app.paths.logs_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    tauri_plugin_opener::open_path(&dir, None::<&str>)
+        .map_err(|e| format!("could not open {}: {e}", dir.display()))
+}
+
+/// The diagnostics report (`tofu::diagnostics`): no words the person said.
+#[tauri::command]
+pub async fn diagnostics(app: State<'_, App>) -> Cmd<String> {
+    let paths = app.paths.clone();
+    tauri::async_runtime::spawn_blocking(move || tofu::diagnostics::report(&paths, "tofu-desktop"))
+        .await
+        .map_err(|e| format!("diagnostics failed: {e}"))
 }

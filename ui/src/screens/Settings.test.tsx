@@ -117,6 +117,22 @@ describe("Settings", () => {
     );
   });
 
+  it("opens the logs folder, and shows the diagnostics it copies", async () => {
+    const report = "tofu-desktop 0.1.0\ncpu features: sse4.2 avx avx2\nmodels:\n  whisper-base (stt): installed\n";
+    const mock = ipc({ ...base, models_catalogue: catalogue(), diagnostics: report });
+    const writeText = vi.fn().mockResolvedValue(undefined);
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    renderScreen(<SettingsScreen />);
+    await waitFor(() => expect(screen.getByTestId("logs-dir").textContent).toBe("/home/test/.local/state/tofu/logs"));
+    fireEvent.click(screen.getByTestId("open-logs"));
+    await waitFor(() => expect(mock.called("logs_open")).toHaveLength(1));
+    expect(mock.called("diagnostics")).toHaveLength(0);
+    fireEvent.click(screen.getByTestId("copy-diagnostics"));
+    await waitFor(() => expect(writeText).toHaveBeenCalledWith(report));
+    // What was copied is on screen too: the person sees what they share.
+    expect(screen.getByTestId("diagnostics").textContent).toBe(report);
+  });
+
   it("forget everything requires typing 'forget'", async () => {
     const mock = ipc({ ...base, forget_everything: null });
     renderScreen(<SettingsScreen />);

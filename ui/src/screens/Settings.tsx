@@ -8,6 +8,7 @@ import { applyTheme } from "../lib/theme";
 import { attempt, toast, toastError } from "../lib/toast";
 import { Brain } from "./settings/Brain";
 import { DeviceSettings } from "./settings/Devices";
+import { HelpForm } from "./settings/Help";
 import { Models } from "./settings/Models";
 import { RetentionForm } from "./settings/Retention";
 import { VoiceForm } from "./settings/Voice";
@@ -173,6 +174,10 @@ export function SettingsScreen({ onSettings }: { onSettings?: (s: Settings) => v
               Forget everything…
             </button>
           </div>
+        </Card>
+
+        <Card title="Logs and diagnostics" id="help" wide>
+          <HelpForm logsDir={settings?.logs_dir} />
         </Card>
       </div>
     </section>

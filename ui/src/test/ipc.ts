@@ -55,6 +55,7 @@ export const persona = (over: Partial<Persona> = {}): Persona => ({
 export const settings = (over: Partial<Settings> = {}): Settings => ({
   data_dir: "/home/test/.local/share/tofu",
   models_dir: "/home/test/.local/share/tofu/models",
+  logs_dir: "/home/test/.local/state/tofu/logs",
   voice: { voice: "piper", rate: 1, volume: 0.8 },
   reply: { backend: "embedded", model: null, n_ctx: 2048, endpoint: "", remote_model: "" },
   retention: { days: null },

@@ -1,0 +1,79 @@
+//! The app's log file: what went wrong, kept where a person (or whoever
+//! helps them) can find it after the fact. A desktop app started from a
+//! launcher or at login has no terminal, so stderr alone is lost.
+//!
+//! - One file per day in the logs folder ([`crate::Paths::logs_dir`]),
+//!   the last [`KEEP_FILES`] kept (`tracing-appender`).
+//! - whisper.cpp's and ONNX Runtime's own messages arrive through
+//!   `tracing` too (whisper-rs's `tracing_backend`, ort's `tracing`), so
+//!   they land in the same file.
+//! - A panic is written with its backtrace ([`install_panic_hook`]).
+//! - Privacy: nothing the person said and no key is logged above debug
+//!   level, and the file keeps info and above unless `TOFU_LOG_FILE` asks
+//!   for more (the test suite's e2e run checks a typed turn never reaches it).
+
+use std::path::Path;
+
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
+
+use crate::error::{Error, Result};
+
+/// Days of logs kept (one file a day).
+pub const KEEP_FILES: usize = 7;
+/// The log files' names: `tofu.YYYY-MM-DD.log`.
+pub const PREFIX: &str = "tofu";
+pub const SUFFIX: &str = "log";
+
+/// Logs to stderr (filter `TOFU_LOG`, else `stderr_default`) and to a daily
+/// file in `dir` (filter `TOFU_LOG_FILE`, else `info`). The folder is made
+/// private to its owner like the data folder: messages name files and
+/// devices. Fails only if the folder cannot be made; then nothing is set up
+/// and the caller may fall back to stderr alone.
+pub fn init(dir: &Path, stderr_default: &str) -> Result<()> {
+    crate::paths::private_dir(dir)?;
+    let appender = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix(PREFIX)
+        .filename_suffix(SUFFIX)
+        .max_log_files(KEEP_FILES)
+        .build(dir)
+        .map_err(|e| Error::Invalid(format!("cannot log to {}: {e}", dir.display())))?;
+    let filter = |var: &str, default: &str| {
+        EnvFilter::try_from_env(var).unwrap_or_else(|_| EnvFilter::new(default))
+    };
+    // The file is written as the event happens (no background writer): a
+    // panic or an abort right after a message must not lose it, and the app
+    // logs a few lines a minute.
+    let file = tracing_subscriber::fmt::layer()
+        .with_writer(appender)
+        .with_ansi(false)
+        .with_filter(filter("TOFU_LOG_FILE", "info"));
+    let stderr = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_filter(filter("TOFU_LOG", stderr_default));
+    tracing_subscriber::registry()
+        .with(file)
+        .with(stderr)
+        .try_init()
+        .map_err(|e| Error::Invalid(format!("logging was already set up: {e}")))
+}
+
+/// Writes every panic, with its backtrace, to the log (target
+/// `tofu::panic`), then runs the hook that was there before (the message
+/// on stderr). Threads that catch their panics (the companion, the voice,
+/// the speech thread) still leave a trace this way.
+pub fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let backtrace = std::backtrace::Backtrace::force_capture();
+        let thread = std::thread::current();
+        tracing::error!(
+            target: "tofu::panic",
+            thread = thread.name().unwrap_or("unnamed"),
+            "{info}\nbacktrace:\n{backtrace}"
+        );
+        previous(info);
+    }));
+}
