@@ -26,7 +26,9 @@ mod companion;
 pub mod echo;
 pub mod session;
 pub mod setup;
+pub mod turns;
 mod voice;
+mod wiring;
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -45,6 +47,7 @@ use crate::store::Store;
 use crate::stt::SpeechModel;
 use crate::style::{Background, StyleModel};
 use crate::tts::Voice;
+use turns::{Input, TurnTaking};
 
 /// When each stage of a turn finished, in seconds since the loop started
 /// (wall clock; with a real-time source also the stream's time).
@@ -367,8 +370,6 @@ pub fn converse_with(
     };
     drop(ev_tx);
 
-    let mut turn = 0u32;
-    let mut end_detected = 0.0;
     let deliver = |on_event: &mut dyn FnMut(LoopEvent)| {
         while let Ok(h) = hear_rx.try_recv() {
             on_event(LoopEvent::Hear(h));
@@ -377,188 +378,57 @@ pub fn converse_with(
             on_event(LoopEvent::Companion(e));
         }
     };
-    let sink_for_barge = sink.clone();
     if let Some(s) = &sink {
         s.begin();
     }
     let mut gate = echo::EchoGate::default();
-    // The reply being written for the turn as it would end now.
-    let mut tentative: Option<(String, u64)> = None;
-    // The turn in progress began as the companion's echo (dropped unless the
-    // person is heard in it).
-    let mut echo_turn = false;
-    // When the person's latest utterance began (stream time). Transcripts
-    // lag speech: a turn that ended before that arrives late, after the next
-    // one has begun, and is kept but not answered (the reply would talk over
-    // them; the next turn's reply has it as context).
-    let mut latest_start_s = f64::NEG_INFINITY;
-    let speaker_level =
-        |sink: &Option<Arc<dyn AudioSink>>| sink.as_ref().map_or(0.0, |s| s.recent_rms(0.15));
+    let mut turns = TurnTaking::new(cfg.barge_in, cfg.streaming);
+    let mut hands = wiring::Hands {
+        shared: &shared,
+        sink: &sink,
+        jobs: &job_tx,
+        say: &confirm_tx,
+        language: &cfg.listen.stt.language,
+        typed: VecDeque::new(),
+    };
     let result = listen(source, stt, listen_cfg, controls, |ev| {
         deliver(&mut on_event);
-        let barge = |on_event: &mut dyn FnMut(LoopEvent), at_s: f64, turn: u32| {
-            let speaking = sink_for_barge.as_ref().is_some_and(|s| s.pending_s() > 0.0);
-            let busy = shared.thinking.load(Ordering::SeqCst)
-                || shared.awaiting.load(Ordering::SeqCst) > 0
-                || shared.queued.load(Ordering::SeqCst) > 0
-                || speaking;
-            if busy {
-                shared.generation.fetch_add(1, Ordering::SeqCst);
-                shared.cancel.store(true, Ordering::SeqCst);
-                if let Some(s) = &sink_for_barge {
-                    s.stop();
-                }
-                on_event(LoopEvent::Companion(CompanionEvent::Interrupted {
-                    turn,
-                    at_s,
-                }));
-            }
-        };
         if let Some(p) = inbox
             .persona
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take()
         {
-            let _ = job_tx.send(Job::Persona(Box::new(p)));
+            let _ = hands.jobs.send(Job::Persona(Box::new(p)));
         }
         if inbox.interrupt.swap(false, Ordering::SeqCst) {
-            barge(&mut on_event, shared.now(), turn);
+            let actions = turns.step(Input::Interrupt { at_s: shared.now() }, hands.busy());
+            hands.carry_out(actions, None, &mut on_event);
         }
         while let Some(text) = inbox.take_typed() {
-            barge(&mut on_event, shared.now(), turn);
-            // A reply written ahead for a spoken turn no longer answers.
-            tentative = None;
-            turn += 1;
-            let now = shared.now();
-            let heard = Heard {
-                text,
-                language: cfg.listen.stt.language.clone(),
-                confidence: 1.0,
-                segments: Vec::new(),
-                start_s: now,
-                end_s: now,
-                audio: None,
-                decode_ms: 0.0,
-                reason: crate::hear::EndReason::Typed,
-            };
-            shared.awaiting.fetch_add(1, Ordering::SeqCst);
-            let _ = job_tx.send(Job::Heard {
-                turn,
-                heard,
-                generation: shared.generation.load(Ordering::SeqCst),
-                timings: Timings {
-                    speech_end_s: now,
-                    end_detected_s: now,
-                    transcript_s: now,
-                    ..Timings::default()
-                },
-                confirmed: false,
-            });
+            hands.typed.push_back(text);
+            let actions = turns.step(Input::Typed { at_s: shared.now() }, hands.busy());
+            hands.carry_out(actions, None, &mut on_event);
         }
-        match &ev {
-            HearEvent::Level { rms, .. } => {
-                let speaker = speaker_level(&sink_for_barge);
-                gate.level(*rms, speaker);
-                if echo_turn && gate.voice_over_echo() {
-                    // The person, under the echo: now it is a barge-in.
-                    echo_turn = false;
-                    latest_start_s = shared.now();
-                    if cfg.barge_in {
-                        barge(&mut on_event, shared.now(), turn);
-                    }
-                }
-            }
-            HearEvent::SpeechStarted { at_s } => {
-                gate.speech_started();
-                echo_turn = !gate.person();
-                if !echo_turn {
-                    latest_start_s = *at_s;
-                }
-                tracing::debug!(at_s, ?gate, echo_turn, "speech started");
-                if cfg.barge_in && !echo_turn {
-                    barge(&mut on_event, *at_s, turn);
-                }
-            }
-            HearEvent::SpeechEnded { .. } => {
-                gate.speech_ended();
-                end_detected = shared.now();
-            }
-            HearEvent::Final(h) if echo_turn => {
-                // Only the companion's own voice: not a turn.
-                echo_turn = false;
-                tracing::debug!(text = h.text, "ignored the companion's echo");
-                if let Some(a) = &h.audio {
-                    let _ = std::fs::remove_file(a);
-                }
+        if let Some(input) = wiring::input_of(&ev, &mut gate, &turns, &shared, &sink) {
+            let heard = match &ev {
+                HearEvent::Final(h) => Some(h),
+                _ => None,
+            };
+            let actions = turns.step(input, hands.busy());
+            if hands.carry_out(actions, heard, &mut on_event) {
+                // Kept (shown once the companion thread sends it back), or
+                // the companion's own echo.
                 return;
             }
-            HearEvent::Tentative { text, end_s }
-                if !echo_turn && *end_s > latest_start_s && cfg.streaming =>
-            {
-                if tentative.take().is_some() {
-                    // The person went on: that reply answered too little.
-                    shared.generation.fetch_add(1, Ordering::SeqCst);
-                    shared.cancel.store(true, Ordering::SeqCst);
-                }
-                let generation = shared.generation.load(Ordering::SeqCst);
-                tentative = Some((text.clone(), generation));
-                let _ = job_tx.send(Job::Tentative {
-                    turn: turn + 1,
-                    text: text.clone(),
-                    generation,
-                });
-            }
-            HearEvent::Final(h) if !h.text.trim().is_empty() => {
-                turn += 1;
-                let late = h.end_s <= latest_start_s;
-                let generation = shared.generation.load(Ordering::SeqCst);
-                let confirmed = match tentative.take() {
-                    Some((text, g)) if text == h.text && g == generation && !late => {
-                        let _ = confirm_tx.send(Say::Confirm { generation });
-                        true
-                    }
-                    Some(_) => {
-                        shared.generation.fetch_add(1, Ordering::SeqCst);
-                        shared.cancel.store(true, Ordering::SeqCst);
-                        false
-                    }
-                    None => false,
-                };
-                let timings = Timings {
-                    speech_end_s: h.end_s,
-                    end_detected_s: end_detected,
-                    transcript_s: shared.now(),
-                    ..Timings::default()
-                };
-                shared.awaiting.fetch_add(1, Ordering::SeqCst);
-                let _ = job_tx.send(Job::Heard {
-                    turn,
-                    heard: h.clone(),
-                    // Heard while the next utterance is under way: a
-                    // generation that is never current (kept, not answered).
-                    generation: match late {
-                        true => u64::MAX,
-                        false => shared.generation.load(Ordering::SeqCst),
-                    },
-                    timings,
-                    confirmed,
-                });
-                // Shown once kept: the companion thread sends it back.
-                return;
-            }
-            _ => {}
         }
         on_event(LoopEvent::Hear(ev));
     });
     // The stream is over: let the replies in progress finish (unless the
     // person is stopping the conversation now).
     if inbox.hurry.load(Ordering::SeqCst) {
-        shared.generation.fetch_add(1, Ordering::SeqCst);
-        shared.cancel.store(true, Ordering::SeqCst);
-        if let Some(s) = &sink {
-            s.stop();
-        }
+        let actions = turns.step(Input::Hurry, true);
+        hands.carry_out(actions, None, &mut |_| {});
     }
     drop(job_tx);
     drop(confirm_tx);
