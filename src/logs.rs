@@ -54,10 +54,44 @@ pub fn init(dir: &Path, stderr_default: &str) -> Result<()> {
         .with_writer(std::io::stderr)
         .with_filter(filter("TOFU_LOG", stderr_default));
     tracing_subscriber::registry()
+        .with(QuietAborts)
         .with(file)
         .with(stderr)
         .try_init()
         .map_err(|e| Error::Invalid(format!("logging was already set up: {e}")))
+}
+
+/// Drops the error whisper.cpp logs when a decode is stopped on purpose
+/// (Tofu cancels partial transcriptions that new audio makes stale, and
+/// whisper.cpp reports each as "failed to encode" or "failed to decode"):
+/// dozens a minute that mean nothing. A decode that really fails is still
+/// an error, through Tofu's own result. Put it first in a subscriber: a
+/// layer that declines an event declines it for all of them.
+pub struct QuietAborts;
+
+impl<S: tracing::Subscriber> Layer<S> for QuietAborts {
+    fn event_enabled(
+        &self,
+        event: &tracing::Event<'_>,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) -> bool {
+        if !event.metadata().target().starts_with("whisper_rs") {
+            return true;
+        }
+        struct Message(bool);
+        impl tracing::field::Visit for Message {
+            fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
+                if f.name() == "message" {
+                    let text = format!("{v:?}");
+                    self.0 |=
+                        text.contains("failed to encode") || text.contains("failed to decode");
+                }
+            }
+        }
+        let mut aborted = Message(false);
+        event.record(&mut aborted);
+        !aborted.0
+    }
 }
 
 /// Writes every panic, with its backtrace, to the log (target
