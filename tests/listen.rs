@@ -209,3 +209,111 @@ fn one_recorder_per_data_folder() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("you: "));
 }
+
+/// Ctrl-C in the middle of a sentence: the sentence is transcribed, printed
+/// and kept (with its audio) before `tofu listen` ends, as the app's stop
+/// button does; nothing is lost to the signal.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_mid_sentence_keeps_the_turn_in_flight() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let data = tempfile::tempdir().unwrap();
+    // 7 s of one sentence, played in real time.
+    let file = common::speech_file("librivox_0870.wav");
+    let mut child = common::tofu(data.path())
+        .args(["listen", "--no-reply", "--input"])
+        .arg(&file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("listening to") {
+        line.clear();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "no start line");
+    }
+    // Well into the sentence, far from its end.
+    std::thread::sleep(std::time::Duration::from_millis(3500));
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let rest = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = std::io::Read::read_to_string(&mut stderr, &mut s);
+        s
+    });
+    let out = child.wait_with_output().unwrap();
+    let err = rest.join().unwrap();
+    assert!(out.status.success(), "{:?}: {err}", out.status);
+    assert!(err.contains("keeping the turn in progress"), "{err}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let heard = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("you: "))
+        .unwrap_or_else(|| panic!("the turn in flight was not printed: {stdout} {err}"));
+    let lower = heard.to_lowercase();
+    assert!(
+        lower.contains("dashwood") || lower.contains("john"),
+        "the first words of the sentence: {heard}"
+    );
+    // The whole sentence was 7 s: the turn stopped where the signal came.
+    assert!(!lower.contains("prudently"), "{heard}");
+    let store = tofu::store::Store::open(data.path()).unwrap();
+    assert_eq!(store.turn_count().unwrap(), 1);
+    let wavs: Vec<_> = common::files_under(&data.path().join("audio"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "wav"))
+        .collect();
+    assert_eq!(wavs.len(), 1, "its recording is kept: {wavs:?}");
+}
+
+/// A disk too full to spare the room: the turn's recording is not written
+/// (the database needs the space more), the error says why, and the words
+/// are still heard. The free-space check is the real one (statvfs); only
+/// the threshold is raised past any disk.
+#[test]
+fn a_full_disk_keeps_the_words_and_says_why_the_audio_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = ListenConfig {
+        audio_dir: Some(dir.path().to_path_buf()),
+        min_free_bytes: u64::MAX,
+        ..ListenConfig::default()
+    };
+    let source = WavSource::new(common::speech_file("librivox_0880.wav"), Pace::Fast);
+    let mut events = Vec::new();
+    listen(Box::new(source), model(), cfg, Controls::default(), |e| {
+        events.push(e)
+    })
+    .unwrap();
+    let error = events
+        .iter()
+        .find_map(|e| match e {
+            HearEvent::Error { message, .. } => Some(message.clone()),
+            _ => None,
+        })
+        .expect("an error says the audio was not kept");
+    assert!(error.contains("MB free"), "{error}");
+    assert!(error.contains("its words are"), "{error}");
+    let finals: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            HearEvent::Final(h) => Some(h),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(finals.len(), 1);
+    assert!(finals[0].audio.is_none());
+    assert!(
+        finals[0].text.to_lowercase().contains("young man"),
+        "{}",
+        finals[0].text
+    );
+    assert!(
+        common::files_under(dir.path()).is_empty(),
+        "nothing written"
+    );
+}

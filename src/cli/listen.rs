@@ -174,6 +174,7 @@ pub fn run(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
     }
     cfg.stt.language = args.language.clone();
     let controls = Controls::default();
+    stop_on_signal(&controls);
     let mut errors = 0;
     if let Some(k) = keeper.as_mut() {
         // Turn times count from here, where the stream starts.
@@ -212,6 +213,27 @@ pub fn run(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Ctrl-C (or SIGTERM, SIGHUP: a closed terminal, a logout) stops
+/// listening the way the app's stop button does: the turn being spoken is
+/// transcribed and kept, and the replies under way finish. A second one
+/// quits at once (exit 130); what was already kept stays kept.
+fn stop_on_signal(controls: &Controls) {
+    let controls = controls.clone();
+    let mut asked = false;
+    let handler = move || {
+        if asked {
+            eprintln!("stopped");
+            std::process::exit(130);
+        }
+        asked = true;
+        eprintln!("stopping: keeping the turn in progress (Ctrl-C again to quit now)");
+        controls.stop();
+    };
+    if let Err(e) = ctrlc::set_handler(handler) {
+        eprintln!("note: Ctrl-C will quit at once ({e})");
+    }
 }
 
 /// Prints what was heard: `you: TEXT` on stdout, partials and problems on
@@ -280,7 +302,9 @@ fn converse(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
     };
     eprintln!("listening to {} (Ctrl-C to stop)", source.describe());
     let mut errors = 0;
-    tofu::converse::converse(source, parts, cfg, Controls::default(), |ev| {
+    let controls = Controls::default();
+    stop_on_signal(&controls);
+    tofu::converse::converse(source, parts, cfg, controls, |ev| {
         if args.json {
             let skip = matches!(ev, LoopEvent::Hear(HearEvent::Level { .. })) && !args.levels;
             if !skip {

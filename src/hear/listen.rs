@@ -141,6 +141,10 @@ pub struct ListenConfig {
     pub partial_every_ms: u32,
     /// Where each turn's audio is saved; `None` keeps nothing.
     pub audio_dir: Option<PathBuf>,
+    /// A turn's audio is not written when its disk has less free space than
+    /// this (its words are still transcribed and kept): the database the
+    /// words go to needs the room more than a recording does.
+    pub min_free_bytes: u64,
     /// Decode a turn while the pause that may end it is still being timed
     /// (and report it as [`HearEvent::Tentative`]).
     pub speculate: bool,
@@ -156,6 +160,7 @@ impl Default for ListenConfig {
             stt: TranscribeOptions::default(),
             partial_every_ms: 700,
             audio_dir: None,
+            min_free_bytes: MIN_FREE_BYTES,
             speculate: true,
             end_of_turn: None,
         }
@@ -251,6 +256,24 @@ impl Decoder {
                 }
             }
         })
+    }
+}
+
+/// The free space [`ListenConfig::min_free_bytes`] asks for by default.
+pub const MIN_FREE_BYTES: u64 = 200 * 1024 * 1024;
+
+/// Whether the disk holding `dir` has `min_free` bytes to spare (when it
+/// cannot tell, it assumes so: writing then fails on its own, clearly).
+fn room_for_audio(dir: &std::path::Path, min_free: u64) -> std::io::Result<()> {
+    match fs4::available_space(dir) {
+        Ok(free) if free < min_free => Err(std::io::Error::other(format!(
+            "the disk holding {} has only {} MB free (Tofu keeps {} MB for your words): \
+             this turn's recording is not kept, its words are; free some space",
+            dir.display(),
+            free / (1024 * 1024),
+            min_free / (1024 * 1024)
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -358,7 +381,9 @@ pub fn listen(
             let audio = match &cfg.audio_dir {
                 Some(dir) => {
                     let path = dir.join(format!("{session}-{turn:04}.wav"));
-                    match crate::audio::wav::write_wav_16k(&path, &utt.samples) {
+                    let written = room_for_audio(dir, cfg.min_free_bytes)
+                        .and_then(|()| crate::audio::wav::write_wav_16k(&path, &utt.samples));
+                    match written {
                         Ok(()) => Some(path),
                         Err(e) => {
                             on_event(HearEvent::Error {
