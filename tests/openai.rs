@@ -262,6 +262,37 @@ fn the_api_key_stays_out_of_settings_and_off_plain_http_to_other_machines() {
     assert!(err.contains("plain http"), "{err}");
     assert!(t.elapsed() < std::time::Duration::from_secs(1));
 
+    // The key was set while the endpoint was this machine's Ollama (the
+    // default): bound to it, it goes to no server named later, https or not.
+    assert!(said.contains("for http://127.0.0.1:11434 only"), "{said}");
+    run(
+        &[
+            "llm",
+            "set",
+            "backend=openai",
+            "endpoint=https://api.other.example/v1",
+        ],
+        None,
+    );
+    std::env::set_var("TOFU_KEYRING", "off");
+    let settings: tofu::mind::backend::ReplySettings = tofu::store::Store::open(dir.path())
+        .unwrap()
+        .setting(tofu::mind::backend::SETTINGS_KEY)
+        .unwrap()
+        .unwrap();
+    let mut backend = settings
+        .backend(dir.path(), &common::model_store(), None)
+        .unwrap();
+    let t = std::time::Instant::now();
+    let err = tofu::mind::Backend::generate(backend.as_mut(), &req, None, &mut |_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("not sending the API key to https://api.other.example:443"),
+        "{err}"
+    );
+    assert!(t.elapsed() < std::time::Duration::from_secs(1));
+
     run(&["forget-everything", "--yes"], None);
     assert!(!file.exists(), "forget everything forgets the key");
 }

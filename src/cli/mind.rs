@@ -67,8 +67,12 @@ pub fn llm(cmd: LlmCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
                 }
                 let mut key = String::new();
                 std::io::stdin().read_line(&mut key)?;
-                let place = secrets::set_api_key(&paths.data_dir, &key)?;
-                println!("api key kept in the {place}");
+                let settings: ReplySettings = Store::open(&paths.data_dir)?
+                    .setting(SETTINGS_KEY)?
+                    .unwrap_or_default();
+                let place = secrets::set_api_key(&paths.data_dir, &key, &settings.endpoint)?;
+                let origin = secrets::key_origin(&paths.data_dir).unwrap_or_default();
+                println!("api key kept in the {place}, for {origin} only");
             }
             KeyAction::Clear => {
                 secrets::clear_api_key(&paths.data_dir)?;

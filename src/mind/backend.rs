@@ -341,7 +341,15 @@ impl ReplySettings {
                 ));
             }
         }
+        if self.remote_model.chars().count() > 200 {
+            return Err(Error::Invalid(
+                "the server's model name is limited to 200 characters".into(),
+            ));
+        }
         if let Some(m) = &self.model {
+            if m.as_os_str().len() > 4096 {
+                return Err(Error::Invalid("that model path is too long".into()));
+            }
             if !m.is_file() {
                 return Err(Error::Invalid(format!("no model file at {}", m.display())));
             }
@@ -365,9 +373,23 @@ impl ReplySettings {
                 None => Box::new(Reflect),
             },
             BackendKind::Openai => {
+                use super::secrets::{self, KeyPlace};
                 let mut b = super::openai::OpenAi::new(&self.endpoint, &self.remote_model);
-                if let Some((key, _)) = super::secrets::api_key(data_dir) {
-                    b = b.with_api_key(&key);
+                match secrets::api_key(data_dir) {
+                    Some((key, KeyPlace::Env)) => b = b.with_api_key(&key),
+                    Some((key, _)) => {
+                        // Bound to its server; one kept before binding
+                        // existed is bound to the first it is used with.
+                        let bound = secrets::key_origin(data_dir).or_else(|| {
+                            let here = super::openai::origin(&self.endpoint)?;
+                            secrets::bind_key(data_dir, &here).ok()?;
+                            Some(here)
+                        });
+                        if let Some(origin) = bound {
+                            b = b.with_api_key_for(&key, &origin);
+                        }
+                    }
+                    None => {}
                 }
                 Box::new(b)
             }

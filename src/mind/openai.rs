@@ -25,6 +25,8 @@ pub struct OpenAi {
     endpoint: String,
     model: String,
     api_key: Option<String>,
+    /// The only server the key may go to (`None`: any it may travel to).
+    key_origin: Option<String>,
     agent: ureq::Agent,
     /// The longest wait for the first word, or between two words.
     pub timeout: Duration,
@@ -48,14 +50,25 @@ impl OpenAi {
             endpoint: endpoint.trim_end_matches('/').to_string(),
             model: model.to_string(),
             api_key: None,
+            key_origin: None,
             agent,
             timeout: Duration::from_secs(20),
         }
     }
 
-    /// Sends this API key (see [`super::secrets`] for where it is kept).
+    /// Sends this API key (see [`super::secrets`] for where it is kept)
+    /// to any server it may travel to ([`key_may_travel`]).
     pub fn with_api_key(mut self, key: &str) -> OpenAi {
         self.api_key = Some(key.to_string());
+        self
+    }
+
+    /// Sends this API key only to the server at `origin` (see [`origin`]):
+    /// a key set for one server never goes to another, even if the
+    /// endpoint setting is changed behind the person's back.
+    pub fn with_api_key_for(mut self, key: &str, origin: &str) -> OpenAi {
+        self.api_key = Some(key.to_string());
+        self.key_origin = Some(origin.to_string());
         self
     }
 
@@ -77,6 +90,25 @@ fn host(endpoint: &str) -> Option<String> {
             .trim_end_matches(']')
             .to_string(),
     )
+}
+
+/// Where `endpoint` connects, as the HTTP client reads it: scheme, host
+/// (lower case) and port (the scheme's default if none), e.g.
+/// `https://api.example.com:443`. `None` for what the client could not
+/// reach either (no host, a host that is not ASCII: an IDN must be given
+/// in its `xn--` form, so a look-alike name cannot pass for another).
+pub fn origin(endpoint: &str) -> Option<String> {
+    let uri: http::Uri = format!("{}/chat/completions", endpoint.trim_end_matches('/'))
+        .parse()
+        .ok()?;
+    let scheme = uri.scheme_str()?.to_ascii_lowercase();
+    let host = uri.host()?.to_ascii_lowercase();
+    let port = uri.port_u16().or(match scheme.as_str() {
+        "https" => Some(443),
+        "http" => Some(80),
+        _ => None,
+    })?;
+    Some(format!("{scheme}://{host}:{port}"))
 }
 
 /// A key may go over https anywhere, and over http only to this machine.
@@ -217,6 +249,16 @@ impl Backend for OpenAi {
             .post(&self.url())
             .header("Accept", "text/event-stream");
         if let Some(key) = &self.api_key {
+            if let Some(bound) = &self.key_origin {
+                let here = origin(&self.endpoint);
+                if here.as_deref() != Some(bound.as_str()) {
+                    return Err(Error::Llm(format!(
+                        "not sending the API key to {}: it was set for {bound} \
+                         (`tofu llm key set` keeps one for this server)",
+                        here.unwrap_or_else(|| shown_endpoint(&self.endpoint))
+                    )));
+                }
+            }
             if !key_may_travel(&self.endpoint) {
                 return Err(Error::Llm(format!(
                     "not sending the API key over plain http to {}: use https, or a server on this machine",
@@ -301,6 +343,65 @@ impl Backend for OpenAi {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn origins_are_what_the_client_connects_to() {
+        assert_eq!(
+            origin("https://API.example.com/v1").as_deref(),
+            Some("https://api.example.com:443")
+        );
+        assert_eq!(
+            origin("http://127.0.0.1:11434/v1/").as_deref(),
+            Some("http://127.0.0.1:11434")
+        );
+        assert_eq!(
+            origin("http://[::1]:8080/v1").as_deref(),
+            Some("http://[::1]:8080")
+        );
+        // The client's reading, not a naive split: the authority ends at `?`/`#`.
+        assert_eq!(
+            origin("https://evil.example?@api.example.com/v1").as_deref(),
+            Some("https://evil.example:443")
+        );
+        assert_eq!(
+            origin("https://evil.example#@api.example.com/v1").as_deref(),
+            Some("https://evil.example:443")
+        );
+        assert_eq!(
+            origin("https://user:pw@api.example.com/v1").as_deref(),
+            Some("https://api.example.com:443")
+        );
+        // An IDN look-alike is not the ASCII name; in punycode it is its own.
+        assert_eq!(origin("https://exämple.com/v1"), None);
+        assert_ne!(
+            origin("https://xn--exmple-cua.com/v1"),
+            origin("https://example.com/v1")
+        );
+        assert_eq!(origin("not a url"), None);
+    }
+
+    #[test]
+    fn a_key_bound_to_one_server_is_not_sent_to_another() {
+        let mut b = OpenAi::new("https://evil.example/v1", "m")
+            .with_api_key_for("sk-1", "https://api.example.com:443");
+        let req = super::super::Request {
+            messages: vec![crate::llm::Message::new("user", "hi")],
+            opts: crate::llm::GenerateOptions::default(),
+            user_text: "hi".into(),
+        };
+        let t = std::time::Instant::now();
+        let err = super::super::Backend::generate(&mut b, &req, None, &mut |_| {})
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("it was set for https://api.example.com:443"),
+            "{err}"
+        );
+        assert!(
+            t.elapsed() < Duration::from_secs(1),
+            "refused before connecting"
+        );
+    }
 
     #[test]
     fn keys_travel_over_https_or_to_this_machine_only() {

@@ -5,6 +5,14 @@
 //! (mode 0600), which is used only where no keyring answers (a headless
 //! machine without a Secret Service). `forget everything` removes the file;
 //! the keyring entry is removed by `tofu llm key clear`.
+//!
+//! A kept key is bound to the server it was set for: its origin
+//! (`https://host:port`, see [`super::openai::origin`]) is kept beside it in
+//! `<data>/secrets/llm-api-key.origin`, and the key goes to no other server,
+//! even if the endpoint setting changes (a tricked page could change it).
+//! A key kept before origins were kept is bound to the first server it is
+//! used with. A key in `TOFU_LLM_API_KEY` is the person's for this run and
+//! goes wherever the endpoint says.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -42,6 +50,22 @@ pub fn key_file(data_dir: &Path) -> PathBuf {
     data_dir.join("secrets").join(ACCOUNT)
 }
 
+fn origin_file(data_dir: &Path) -> PathBuf {
+    data_dir.join("secrets").join(format!("{ACCOUNT}.origin"))
+}
+
+/// The server the kept key is bound to, if it is bound.
+pub fn key_origin(data_dir: &Path) -> Option<String> {
+    let o = std::fs::read_to_string(origin_file(data_dir)).ok()?;
+    let o = o.trim().to_string();
+    (!o.is_empty()).then_some(o)
+}
+
+/// Binds the kept key to `origin` (from [`super::openai::origin`]).
+pub fn bind_key(data_dir: &Path, origin: &str) -> Result<()> {
+    write_private(&origin_file(data_dir), origin)
+}
+
 /// A keyring call on its own thread with a deadline: a Secret Service that
 /// never answers must not freeze a reply.
 fn with_keyring<T: Send + 'static>(
@@ -72,14 +96,23 @@ pub fn api_key(data_dir: &Path) -> Option<(String, KeyPlace)> {
     (!k.is_empty()).then_some((k, KeyPlace::File(file)))
 }
 
-/// Keeps `key` in the keyring, or in the key file where there is none.
-pub fn set_api_key(data_dir: &Path, key: &str) -> Result<KeyPlace> {
+/// Keeps `key` in the keyring, or in the key file where there is none,
+/// bound to the server at `endpoint`.
+pub fn set_api_key(data_dir: &Path, key: &str, endpoint: &str) -> Result<KeyPlace> {
     let key = key.trim().to_string();
     if key.is_empty() || key.chars().any(char::is_control) {
         return Err(Error::Invalid(
             "an API key is one line of printable text".into(),
         ));
     }
+    let origin = super::openai::origin(endpoint).ok_or_else(|| {
+        Error::Invalid(format!(
+            "the endpoint `{}` is no server address to keep a key for: set it first \
+             (`tofu llm set endpoint=https://...`)",
+            super::openai::shown_endpoint(endpoint)
+        ))
+    })?;
+    bind_key(data_dir, &origin)?;
     let k = key.clone();
     match with_keyring(move |e| e.set_password(&k)) {
         Some(Ok(())) => {
@@ -101,6 +134,7 @@ pub fn set_api_key(data_dir: &Path, key: &str) -> Result<KeyPlace> {
 /// Removes the key from the keyring and the key file.
 pub fn clear_api_key(data_dir: &Path) -> Result<()> {
     let _ = with_keyring(|e| e.delete_credential());
+    let _ = std::fs::remove_file(origin_file(data_dir));
     let file = key_file(data_dir);
     match std::fs::remove_file(&file) {
         Ok(()) => Ok(()),
