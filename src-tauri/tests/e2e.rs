@@ -297,6 +297,40 @@ async fn a_first_session_in_the_real_window() {
             ),
             ("history_conversation", serde_json::json!({ "id": "1; --" })),
             ("history_delete_turn", serde_json::json!({ "turnId": -1.5 })),
+            (
+                "persona_set",
+                serde_json::json!({ "persona": {
+                    "name": "Tofu", "backstory": "b".repeat(5000), "warmth": 0.5,
+                    "playfulness": 0.5, "curiosity": 0.5, "verbosity": 0.5,
+                    "formality": 0.5, "mirroring": 0.5 } }),
+            ),
+            // The worker opens no file the page names.
+            (
+                "settings_set_reply",
+                serde_json::json!({ "reply": {
+                    "backend": "embedded", "model": "/etc/passwd", "n_ctx": 2048,
+                    "endpoint": "http://127.0.0.1:11434/v1", "remote_model": "m" } }),
+            ),
+            (
+                "settings_set_reply",
+                serde_json::json!({ "reply": {
+                    "backend": "openai", "model": null, "n_ctx": 2048,
+                    "endpoint": "http://127.0.0.1:11434/v1", "remote_model": "m".repeat(10_000) } }),
+            ),
+            (
+                "devices_set",
+                serde_json::json!({ "input": "d".repeat(100_000), "output": null }),
+            ),
+            (
+                "devices_test_output",
+                serde_json::json!({ "device": "d".repeat(100_000) }),
+            ),
+            (
+                "session_say",
+                serde_json::json!({ "text": "w".repeat(100_000) }),
+            ),
+            ("models_fetch", serde_json::json!({ "name": "../../etc" })),
+            ("models_delete", serde_json::json!({ "name": "../../etc" })),
         ] {
             let r = call(command, args).await;
             assert!(
@@ -313,11 +347,19 @@ async fn a_first_session_in_the_real_window() {
             r["err"].as_str().is_some_and(|e| e.contains("not allowed")),
             "a command outside the capability ran: {r}"
         );
-        let persona = tofu::mind::Persona::load(&tofu::store::Store::open(&data).unwrap()).unwrap();
+        let store = tofu::store::Store::open(&data).unwrap();
+        let persona = tofu::mind::Persona::load(&store).unwrap();
         assert!(
             (persona.warmth - 0.15).abs() < 1e-4,
             "a rejected call changed the persona"
         );
+        let reply: Option<tofu::mind::backend::ReplySettings> =
+            store.setting(tofu::mind::backend::SETTINGS_KEY).unwrap();
+        assert!(
+            reply.is_none_or(|r| r.model.is_none()),
+            "a rejected call changed the reply settings"
+        );
+        drop(store);
 
         // Typing instead of talking, in the dark theme.
         click(&c, "[data-testid=nav-settings]").await;

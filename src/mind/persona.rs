@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::store::Store;
 
+/// The longest name and backstory (characters), however they are set.
+pub const MAX_NAME: usize = 40;
+pub const MAX_BACKSTORY: usize = 4000;
+
 pub const SETTING_KEY: &str = "persona";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -133,16 +137,18 @@ impl Persona {
         match key {
             "name" => {
                 let name = value.trim();
-                if name.is_empty() || name.chars().count() > 40 {
-                    return Err(Error::Invalid("the name must be 1 to 40 characters".into()));
+                if name.is_empty() || name.chars().count() > MAX_NAME {
+                    return Err(Error::Invalid(format!(
+                        "the name must be 1 to {MAX_NAME} characters"
+                    )));
                 }
                 self.name = name.to_string();
             }
             "backstory" => {
-                if value.chars().count() > 4000 {
-                    return Err(Error::Invalid(
-                        "the backstory is limited to 4000 characters".into(),
-                    ));
+                if value.chars().count() > MAX_BACKSTORY {
+                    return Err(Error::Invalid(format!(
+                        "the backstory is limited to {MAX_BACKSTORY} characters"
+                    )));
                 }
                 self.backstory = value.to_string();
             }
@@ -188,12 +194,26 @@ impl Persona {
         if self.name.trim().is_empty() {
             return Err(Error::Invalid("the companion needs a name".into()));
         }
+        if self.name.chars().count() > MAX_NAME {
+            return Err(Error::Invalid(format!(
+                "the name must be 1 to {MAX_NAME} characters"
+            )));
+        }
+        if self.backstory.chars().count() > MAX_BACKSTORY {
+            return Err(Error::Invalid(format!(
+                "the backstory is limited to {MAX_BACKSTORY} characters"
+            )));
+        }
         Ok(())
     }
 
-    /// The persona kept in the store, or the default.
+    /// The persona kept in the store, or the default. One kept before
+    /// names and backstories had a limit is cut to it, not refused.
     pub fn load(store: &Store) -> Result<Persona> {
-        let p: Persona = store.setting(SETTING_KEY)?.unwrap_or_default();
+        let mut p: Persona = store.setting(SETTING_KEY)?.unwrap_or_default();
+        let cut = |s: &str, n: usize| s.chars().take(n).collect::<String>();
+        p.name = cut(&p.name, MAX_NAME);
+        p.backstory = cut(&p.backstory, MAX_BACKSTORY);
         p.validate()?;
         Ok(p)
     }
@@ -207,6 +227,20 @@ impl Persona {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_and_backstories_have_a_limit_however_they_are_set() {
+        let mut p = Persona {
+            name: "n".repeat(MAX_NAME + 1),
+            ..Persona::default()
+        };
+        assert!(p.validate().is_err());
+        p.name = "Tofu".into();
+        p.backstory = "b".repeat(MAX_BACKSTORY + 1);
+        assert!(p.validate().is_err());
+        p.backstory = "b".repeat(MAX_BACKSTORY);
+        assert!(p.validate().is_ok());
+    }
 
     #[test]
     fn set_checks_keys_and_ranges() {

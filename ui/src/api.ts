@@ -72,7 +72,8 @@ export const api = {
   /** Downloads (sha256-checked); progress arrives as `onModelProgress`. */
   fetchModel: (name: string) => invoke<ModelSummary[]>("models_fetch", { name }),
   deleteModel: (name: string) => invoke<ModelSummary[]>("models_delete", { name }),
-  importWhisper: (dir: string) => invoke<ModelSummary[]>("models_import_whisper", { dir }),
+  /** Asks for a faster-whisper folder (the shell's dialog) and converts it; null: cancelled. */
+  importWhisper: () => invoke<ModelSummary[] | null>("models_import_whisper"),
   /** The speech and chat models a person can choose, what this machine suits, which is in use. */
   catalogue: () => invoke<Catalogue>("models_catalogue"),
   /** GGUF files and model servers already on this machine (only listed, never used unasked). */

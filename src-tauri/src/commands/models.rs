@@ -113,15 +113,32 @@ pub async fn models_delete(
 }
 
 /// Converts a faster-whisper (CTranslate2) model folder for whisper.cpp.
+/// The folder is chosen here, in a dialog the shell opens: the page never
+/// hands the engine a path (a tricked page could point it anywhere).
+/// `None`: the person cancelled.
 #[tauri::command]
-pub async fn models_import_whisper(app: State<'_, App>, dir: String) -> Cmd<Vec<ModelSummary>> {
-    let dir = std::path::PathBuf::from(dir);
+pub async fn models_import_whisper(
+    handle: AppHandle,
+    app: State<'_, App>,
+) -> Cmd<Option<Vec<ModelSummary>>> {
+    use tauri_plugin_dialog::DialogExt;
+    let dialog = handle
+        .dialog()
+        .file()
+        .set_title("Choose a faster-whisper model folder");
+    let picked = tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_folder())
+        .await
+        .map_err(msg)?;
+    let Some(picked) = picked else {
+        return Ok(None);
+    };
+    let dir = picked.into_path().map_err(msg)?;
     if !dir.is_dir() {
         return Err(format!("{} is not a folder", dir.display()));
     }
     let store = app.paths.model_store();
     tofu::models::convert::whisper_ggml::import(&store, &dir, None).map_err(msg)?;
-    store.summaries().map_err(msg)
+    store.summaries().map(Some).map_err(msg)
 }
 
 /// The catalogue: this machine, every speech and chat model a person can

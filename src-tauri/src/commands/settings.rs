@@ -68,6 +68,8 @@ pub async fn devices_set(
 ) -> Cmd<Devices> {
     let clean = |d: Option<String>| d.map(|d| d.trim().to_string()).filter(|d| !d.is_empty());
     let (input, output) = (clean(input), clean(output));
+    device_name_ok(&input)?;
+    device_name_ok(&output)?;
     app.update_prefs(|p| {
         p.input_device = input;
         p.output_device = output;
@@ -76,9 +78,18 @@ pub async fn devices_set(
     devices(&app)
 }
 
+/// Device names are short (ALSA's longest are ~100 characters).
+fn device_name_ok(name: &Option<String>) -> Cmd<()> {
+    match name {
+        Some(n) if n.len() > 512 => Err("that is not an audio device".into()),
+        _ => Ok(()),
+    }
+}
+
 /// Listens to `device` for a second and reports how loud it was.
 #[tauri::command]
 pub async fn devices_test_input(app: State<'_, App>, device: Option<String>) -> Cmd<DeviceTest> {
+    device_name_ok(&device)?;
     let device = device.or(app.prefs()?.input_device);
     let (name, level) =
         tofu::audio::mic::sample_level(device.as_deref(), std::time::Duration::from_secs(1))
@@ -92,6 +103,7 @@ pub async fn devices_test_input(app: State<'_, App>, device: Option<String>) -> 
 
 #[tauri::command]
 pub async fn devices_test_output(app: State<'_, App>, device: Option<String>) -> Cmd<()> {
+    device_name_ok(&device)?;
     crate::speak::say_on(&app, "Hello! This is how I sound.", device)
 }
 
@@ -114,6 +126,13 @@ pub async fn settings_set_reply(
     reply: ReplySettings,
 ) -> Cmd<Settings> {
     reply.validate().map_err(msg)?;
+    // The page may keep the model file that is set, never name another:
+    // a tricked page would have the worker open any file. Chat models are
+    // chosen through `models_use` (catalogue names, files the app listed).
+    let kept: ReplySettings = app.with_store(|s| Ok(s.setting(REPLY_KEY)?.unwrap_or_default()))?;
+    if reply.model.is_some() && reply.model != kept.model {
+        return Err("a chat model file is chosen under \"Which models Tofu uses\"".into());
+    }
     app.with_store(|s| s.set_setting(REPLY_KEY, &reply))?;
     app.restart_session(&handle)?;
     current(&handle, &app)

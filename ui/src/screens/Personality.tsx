@@ -99,6 +99,7 @@ export function Personality() {
               <input
                 name="name"
                 type="text"
+                maxLength={40}
                 autoComplete="off"
                 value={persona.name}
                 onInput={(e) => edit({ name: e.currentTarget.value })}
@@ -110,6 +111,7 @@ export function Personality() {
               <textarea
                 name="backstory"
                 rows={4}
+                maxLength={4000}
                 placeholder="Who is this companion? Where does it come from, what does it care about?"
                 value={persona.backstory}
                 onInput={(e) => edit({ backstory: e.currentTarget.value })}

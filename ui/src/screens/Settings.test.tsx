@@ -163,6 +163,23 @@ describe("Settings", () => {
     await waitFor(() => expect(screen.queryByTestId("model-download")).toBeNull());
   });
 
+  it("imports a whisper model through the shell's own folder dialog, never a path from the page", async () => {
+    let picked = false;
+    const imported = [...base.models_list, { name: "whisper-import-tiny", kind: "stt", description: "", status: "installed", problem: null, size: 40_000_000, files: [] }];
+    const mock = ipc({ ...base, models_import_whisper: () => (picked ? imported : null) });
+    renderScreen(<SettingsScreen />);
+    await screen.findByTestId("models-table");
+    // Cancelled in the dialog: nothing changes.
+    fireEvent.click(screen.getByTestId("import-whisper"));
+    await waitFor(() => expect(mock.called("models_import_whisper")).toHaveLength(1));
+    expect(mock.called("models_import_whisper")[0].args).toEqual({});
+    expect(screen.getByTestId("models-table").textContent).not.toContain("whisper-import-tiny");
+    picked = true;
+    fireEvent.click(screen.getByTestId("import-whisper"));
+    await waitFor(() => expect(screen.getByTestId("models-table").textContent).toContain("whisper-import-tiny"));
+    expect(mock.called("models_import_whisper")[1].args).toEqual({});
+  });
+
   it("changes devices, theme and retention", async () => {
     const mock = ipc({
       ...base,

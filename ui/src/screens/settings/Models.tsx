@@ -1,5 +1,4 @@
 import type { UnlistenFn } from "@tauri-apps/api/event";
-import { open } from "@tauri-apps/plugin-dialog";
 import { useEffect, useState } from "preact/hooks";
 import { api, events } from "../../api";
 import type { ModelProgress, ModelSummary } from "../../bindings";
@@ -55,10 +54,10 @@ export function Models({ models, onChange }: { models: ModelSummary[]; onChange:
 
   const importWhisper = async () => {
     try {
-      const dir = await open({ directory: true, title: "Choose a faster-whisper model folder" });
-      if (typeof dir !== "string") return;
       setImporting(true);
-      onChange(await api.importWhisper(dir));
+      const models = await api.importWhisper();
+      if (models == null) return;
+      onChange(models);
       toast("Model imported");
     } catch (e) {
       toastError(e, "Import failed");
