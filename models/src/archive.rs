@@ -6,8 +6,10 @@ use std::path::Path;
 
 use crate::error::{ModelError, Result};
 
-/// Copies `member` of the archive at `path` into `out`; returns the bytes written.
-pub fn extract_member(path: &Path, member: &str, out: &mut dyn Write) -> Result<u64> {
+/// Copies `member` of the archive at `path` into `out`; returns the bytes
+/// written. A member longer than `limit` is an error, found as it is read
+/// (not after it filled the disk: archive headers are not trusted).
+pub fn extract_member(path: &Path, member: &str, out: &mut dyn Write, limit: u64) -> Result<u64> {
     let name = path.to_string_lossy();
     let bad = |reason: String| ModelError::Archive {
         path: path.to_path_buf(),
@@ -19,7 +21,7 @@ pub fn extract_member(path: &Path, member: &str, out: &mut dyn Write) -> Result<
         let mut entry = zip
             .by_name(member)
             .map_err(|e| bad(format!("no member {member}: {e}")))?;
-        io::copy(&mut entry, out).map_err(|e| bad(format!("reading {member}: {e}")))
+        copy_at_most(&mut entry, out, limit).map_err(|e| bad(format!("reading {member}: {e}")))
     } else if name.ends_with(".tar.gz") || name.ends_with(".tgz") {
         let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(BufReader::new(file)));
         for entry in tar.entries().map_err(|e| bad(e.to_string()))? {
@@ -29,7 +31,7 @@ pub fn extract_member(path: &Path, member: &str, out: &mut dyn Write) -> Result<
                 .map(|p| p.to_string_lossy() == member)
                 .unwrap_or(false);
             if is_member {
-                return io::copy(&mut entry, out)
+                return copy_at_most(&mut entry, out, limit)
                     .map_err(|e| bad(format!("reading {member}: {e}")));
             }
         }
@@ -38,5 +40,57 @@ pub fn extract_member(path: &Path, member: &str, out: &mut dyn Write) -> Result<
         Err(bad(
             "unknown archive type (expected .whl, .zip or .tar.gz)".into()
         ))
+    }
+}
+
+fn copy_at_most(from: &mut dyn io::Read, out: &mut dyn Write, limit: u64) -> io::Result<u64> {
+    let n = io::copy(&mut io::Read::take(from, limit.saturating_add(1)), out)?;
+    if n > limit {
+        return Err(io::Error::other(format!(
+            "longer than the {limit} bytes expected"
+        )));
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tar.gz holding `member` of `len` bytes.
+    fn sdist(dir: &Path, member: &str, len: usize) -> std::path::PathBuf {
+        let path = dir.join("x-1.0.tar.gz");
+        let gz = flate2::write::GzEncoder::new(File::create(&path).unwrap(), Default::default());
+        let mut tar = tar::Builder::new(gz);
+        let data = vec![7u8; len];
+        let mut header = tar::Header::new_gnu();
+        header.set_size(len as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append_data(&mut header, member, &data[..]).unwrap();
+        tar.into_inner().unwrap().finish().unwrap();
+        path
+    }
+
+    #[test]
+    fn a_member_longer_than_expected_is_refused_as_it_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = sdist(dir.path(), "x/model.bin", 10_000);
+        let mut out = Vec::new();
+        assert_eq!(
+            extract_member(&path, "x/model.bin", &mut out, 10_000).unwrap(),
+            10_000
+        );
+        let mut out = Vec::new();
+        let err = extract_member(&path, "x/model.bin", &mut out, 4_000).unwrap_err();
+        assert!(
+            err.to_string().contains("longer than the 4000 bytes"),
+            "{err}"
+        );
+        assert!(
+            out.len() <= 4_001,
+            "stopped at the limit, not after: {}",
+            out.len()
+        );
     }
 }

@@ -247,6 +247,8 @@ impl Fetcher {
                 let downloads = self.downloads_dir();
                 let tmp = http::partial_path(dest);
                 let mut out = File::create(&tmp).map_err(|e| ModelError::io(&tmp, e))?;
+                // The pieces together make the artifact: none may bring more.
+                let mut written = 0u64;
                 for piece in pieces {
                     let dist = downloads.join(&piece.file);
                     let cached = self.verified.borrow().contains(&dist)
@@ -265,7 +267,12 @@ impl Fetcher {
                         }
                     }
                     self.verified.borrow_mut().insert(dist.clone());
-                    extract_member(&dist, &piece.member, &mut out)?;
+                    written += extract_member(
+                        &dist,
+                        &piece.member,
+                        &mut out,
+                        artifact.size.saturating_sub(written),
+                    )?;
                 }
                 out.sync_all().map_err(|e| ModelError::io(&tmp, e))?;
                 drop(out);

@@ -47,6 +47,10 @@ pub(crate) fn get_text(agent: &ureq::Agent, url: &str, accept: &str) -> Result<S
         .map_err(|e| fail(e.to_string()))
 }
 
+/// The most a download of unknown size may bring (the largest model
+/// Tofu offers is under 3 GB).
+pub(crate) const MAX_UNSIZED: u64 = 8 << 30;
+
 /// Downloads `url` to `dest`, resuming a previous partial download.
 /// `expected_size`, when known, is checked before the file is moved into place.
 pub(crate) fn download(
@@ -112,6 +116,16 @@ pub(crate) fn download(
         })?;
         if n == 0 {
             break;
+        }
+        // Nothing past what is expected is written: a server that sends
+        // more (by mistake or to fill the disk) is cut off at once.
+        let limit = expected_size.unwrap_or(MAX_UNSIZED);
+        if done + n as u64 > limit {
+            drop(out);
+            let _ = fs::remove_file(&partial);
+            return Err(fail(format!(
+                "the server sent more than the {limit} bytes expected"
+            )));
         }
         out.write_all(&buf[..n])
             .map_err(|e| ModelError::io(&partial, e))?;
