@@ -339,6 +339,9 @@ pub fn odd_words(sentence: &str, person: &[&str], lexicon: &Lexicon) -> Vec<Stri
 pub struct Gate<'a> {
     against: Against<'a>,
     accepted: String,
+    /// Answering a question about what they told before: a number (a
+    /// date, an age, a count) the person never said is a made-up fact.
+    recalling: bool,
 }
 
 impl<'a> Gate<'a> {
@@ -346,7 +349,14 @@ impl<'a> Gate<'a> {
         Gate {
             against,
             accepted: String::new(),
+            recalling: false,
         }
+    }
+
+    /// Judges a recall: see [`super::facts::invented_numbers`].
+    pub fn recalling(mut self) -> Gate<'a> {
+        self.recalling = true;
+        self
     }
 
     /// The rules `sentence` would break after what was already accepted
@@ -400,6 +410,15 @@ impl<'a> Gate<'a> {
         if self.against.lexicon.is_empty() {
             // No word list loaded: every word would look invented.
             b.retain(|b| b.rule != Rule::InventedWords);
+        }
+        if self.recalling {
+            let made_up = super::facts::invented_numbers(sentence, &theirs);
+            if !made_up.is_empty() {
+                b.push(Breach {
+                    rule: Rule::InventedWords,
+                    evidence: format!("a number they never told: {}", made_up.join(", ")),
+                });
+            }
         }
         // Whole-reply checks that only held for the text already accepted
         // stay accepted: judge what this sentence adds.
@@ -464,6 +483,34 @@ pub fn no_lexicon() -> &'static Lexicon {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mind::facts::invented_numbers;
+
+    #[test]
+    fn a_recall_may_not_make_up_a_number() {
+        let told = ["My mother's birthday is on the twelfth of March."];
+        assert_eq!(
+            invented_numbers("The birthday of your mother is March 21st.", &told),
+            vec!["21"]
+        );
+        assert!(invented_numbers("It is on the 12th of March.", &told).is_empty());
+        assert!(invented_numbers("It's on March twelfth, a good one.", &told).is_empty());
+        let person = ["When is my mum's birthday?"];
+        let lexicon = no_lexicon();
+        let a = Against {
+            told: &told,
+            ..against(&person, lexicon)
+        };
+        let g = Gate::new(a).recalling();
+        assert!(g
+            .judge("The birthday of your mother is March 21st.")
+            .iter()
+            .any(|b| b.evidence.contains("a number they never told: 21")));
+        assert!(g
+            .judge("Your mother's birthday is the twelfth of March.")
+            .is_empty());
+        // Outside a recall, numbers are the reply's own business.
+        assert!(Gate::new(a).judge("Save 10 dollars a week.").is_empty());
+    }
 
     fn against<'a>(person: &'a [&'a str], lexicon: &'a Lexicon) -> Against<'a> {
         Against {

@@ -15,6 +15,7 @@
 
 pub mod backend;
 pub mod context;
+pub mod facts;
 pub mod gate;
 pub mod load;
 pub mod once;
@@ -211,6 +212,9 @@ struct Choosing<'a> {
     /// A try that recalls is heard from its recalling sentence on, as it is
     /// written (nothing else chooses among tries: no style rerank).
     recall_streams: bool,
+    /// Asked about the past and no try recalls: what the person told that
+    /// the question is about, said back to them ([`plan::told_back`]).
+    told_back: Option<String>,
     judge: Option<&'a dyn rerank::Judge>,
 }
 
@@ -579,6 +583,9 @@ impl Mind {
                 }
             }
             let mut gate = gate::Gate::new(*against);
+            if how.wants_recall {
+                gate = gate.recalling();
+            }
             // Asked about the past: this try's sentences wait until one
             // recalls, then they flow (the first that recalls wins anyway,
             // so nothing is lost by hearing it at once).
@@ -654,13 +661,22 @@ impl Mind {
                 "reply candidate"
             );
         }
-        let text = match chosen {
-            Some((i, _)) => texts[i].clone(),
-            None if tries.iter().any(|t| t.cancelled) => String::new(),
+        // Recalling a fact takes more than naming its topic ("your
+        // mother's birthday" to "when is my mum's birthday?"): two words of
+        // what was told.
+        let recalled = texts
+            .iter()
+            .any(|t| rerank::recalled_words(t, how.remembered) >= 2);
+        let text = match (chosen, &how.told_back) {
+            // Asked about the past, no try brought it back (or brought it
+            // back wrong and was refused): their own words, turned.
+            (_, Some(told)) if !recalled && !tries.iter().any(|t| t.cancelled) => told.clone(),
+            (Some((i, _)), _) => texts[i].clone(),
+            (None, _) if tries.iter().any(|t| t.cancelled) => String::new(),
             // Nothing kept every rule: something short and true. (Using the
             // least bad refused try instead let "Me, I eat meat for ten
             // years" through, the person's words in the companion's mouth.)
-            None => gate::safe_reply(&req.user_text),
+            (None, _) => gate::safe_reply(&req.user_text),
         };
         if !text.is_empty() {
             let mut split = SentenceSplitter::default();
@@ -743,6 +759,33 @@ impl Mind {
             }
         }
         let wants_recall = plan::asks_about_the_past(user_text, ctx.found);
+        // The memory the question is about: the statement of theirs that
+        // shares the most content words with it (at least one).
+        let told_back = {
+            let stems = |t: &str| -> Vec<String> {
+                context::topic_words(t)
+                    .iter()
+                    .map(|w| w.chars().take(5).collect())
+                    .collect()
+            };
+            let asked = stems(user_text);
+            ctx.memories
+                .iter()
+                .filter(|m| m.speaker == Speaker::User && !m.text.trim_end().ends_with('?'))
+                .map(|m| {
+                    let shared = stems(&m.text).iter().filter(|w| asked.contains(w)).count();
+                    (shared, m)
+                })
+                .filter(|(shared, _)| *shared > 0)
+                .max_by_key(|(shared, _)| *shared)
+                .map(|(_, m)| m)
+                // No word in common ("grow" asked, "grew" told): the best
+                // of those the search found by the question's words.
+                .or(ctx.memories.first().filter(|m| {
+                    ctx.found > 0 && m.speaker == Speaker::User && !m.text.trim_end().ends_with('?')
+                }))
+                .map(|m| plan::told_back(&m.text))
+        };
         let how = Choosing {
             // A question about the past is answered from a few tries: the
             // first that recalls wins (a 135M model ignores its memories in
@@ -754,6 +797,7 @@ impl Mind {
             curiosity: persona.curiosity,
             wants_recall,
             recall_streams: wants_recall && style.is_none_or(|s| s.candidates <= 1),
+            told_back: told_back.filter(|_| wants_recall),
             judge: style.and_then(|s| s.judge.as_deref()),
         };
         let result = self.write(&req, &how, &against, cancel, &mut out, &mut on_event);

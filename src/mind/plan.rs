@@ -118,9 +118,20 @@ pub fn asks_about_the_past(said: &str, found: usize) -> bool {
         .iter()
         .any(|w| lower.starts_with(w));
     let about_me = [" my ", " i ", " me "].iter().any(|w| lower.contains(w));
-    let past = [" remember", " told you", " tell you", " mentioned"]
-        .iter()
-        .any(|w| lower.contains(w));
+    // Asking what they themselves did or were is asking what they told
+    // ("Where did I grow up?"), even when no memory shares its words.
+    let past = [
+        " remember",
+        " told you",
+        " tell you",
+        " mentioned",
+        " did i ",
+        " did we ",
+        " was i ",
+        " were we ",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
     question && (past || (about_me && found > 0))
 }
 
@@ -142,6 +153,38 @@ pub fn memory_line(when: &str, speaker: crate::store::Speaker, text: &str) -> St
         crate::store::Speaker::User => format!("On {when} I asked you: \"{text}\""),
         crate::store::Speaker::Companion => format!("On {when} you told me: \"{text}\""),
     }
+}
+
+/// What the person told, said back to them ("I'm vegetarian" → "You told
+/// me that you're vegetarian."): the answer to a question about the past
+/// when no try of the model brings it back right. The words are theirs,
+/// only the person turned (I → you, my → your).
+pub fn told_back(text: &str) -> String {
+    let text: String = text.trim().chars().take(300).collect();
+    let stated = text.trim_end_matches(['.', '!', ' ']);
+    let turned: Vec<String> = stated
+        .split(' ')
+        .map(|w| {
+            let (core, tail) = w.split_at(w.trim_end_matches([',', ';', ':']).len());
+            let swapped = match core.to_lowercase().as_str() {
+                "i" => "you",
+                "i'm" => "you're",
+                "i've" => "you've",
+                "i'll" => "you'll",
+                "i'd" => "you'd",
+                "me" | "myself" => "you",
+                "my" | "our" => "your",
+                "mine" | "ours" => "yours",
+                "we" => "you",
+                "we're" => "you're",
+                "we've" => "you've",
+                "us" => "you",
+                _ => return w.to_string(),
+            };
+            format!("{swapped}{tail}")
+        })
+        .collect();
+    format!("You told me that {}.", lower_first_word(&turned.join(" ")))
 }
 
 /// "My son Leo..." reads "my son Leo..." inside a sentence; a name or "I"
@@ -310,9 +353,27 @@ mod tests {
         assert!(!past("How was your day?", 2));
         assert!(!past("My sister Anna is visiting next week.", 1));
         assert!(!past("What instrument does my son play?", 0));
+        assert!(past("Where did I grow up?", 0));
+        assert!(!past("What should I do this weekend?", 0));
     }
 
     use super::*;
+
+    #[test]
+    fn what_they_told_comes_back_to_them_in_the_second_person() {
+        assert_eq!(
+            told_back("My mother's birthday is on the twelfth of March."),
+            "You told me that your mother's birthday is on the twelfth of March."
+        );
+        assert_eq!(
+            told_back("I'm vegetarian, I haven't eaten meat for ten years."),
+            "You told me that you're vegetarian, you haven't eaten meat for ten years."
+        );
+        assert_eq!(
+            told_back("We grew up near the lake, me and my brother Tom!"),
+            "You told me that you grew up near the lake, you and your brother Tom."
+        );
+    }
 
     #[test]
     fn sliders_move_the_decoding_the_stated_way() {

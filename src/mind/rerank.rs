@@ -85,8 +85,20 @@ pub fn score(judge: Option<&dyn Judge>, said: &str, reply: &str) -> f64 {
 /// Whether `reply` names one of the `remembered` words (first five
 /// letters, so "moving" meets "moves").
 pub fn recalls(reply: &str, remembered: &[String]) -> bool {
+    recalled_words(reply, remembered) > 0
+}
+
+/// How many different `remembered` words `reply` names.
+pub fn recalled_words(reply: &str, remembered: &[String]) -> usize {
     let stems: Vec<String> = words(reply).iter().map(|w| stem(w)).collect();
-    remembered.iter().any(|w| stems.contains(&stem(w)))
+    let mut hit: Vec<String> = remembered
+        .iter()
+        .map(|w| stem(w))
+        .filter(|w| stems.contains(w))
+        .collect();
+    hit.sort();
+    hit.dedup();
+    hit.len()
 }
 
 /// [`score`], and a reply that names a word of what the person told
