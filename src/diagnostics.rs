@@ -119,38 +119,50 @@ fn cpu_features() -> Vec<&'static str> {
     v
 }
 
-/// Which reply engine and models are chosen (the database is only read,
-/// and only if it exists: diagnostics create nothing).
+/// Which reply engine and models are chosen. The database is opened read
+/// only and only if it exists (`Store::open` would migrate, sweep and
+/// apply retention: diagnostics change nothing).
 fn settings(w: &mut String, paths: &Paths) {
-    if !paths.data_dir.join(crate::store::DB_FILE).is_file() {
+    let db = paths.data_dir.join(crate::store::DB_FILE);
+    if !db.is_file() {
         let _ = writeln!(w, "settings: none yet (no database)");
         return;
     }
-    let store = match crate::store::Store::open(&paths.data_dir) {
-        Ok(s) => s,
+    let conn = match rusqlite::Connection::open_with_flags(
+        &db,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    ) {
+        Ok(c) => c,
         Err(e) => {
             let _ = writeln!(w, "settings: the database cannot be opened: {e}");
             return;
         }
     };
-    let reply: crate::mind::backend::ReplySettings = store
-        .setting(crate::mind::backend::SETTINGS_KEY)
+    let setting = |key: &str| -> Option<String> {
+        conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
         .ok()
-        .flatten()
+    };
+    let reply: crate::mind::backend::ReplySettings = setting(crate::mind::backend::SETTINGS_KEY)
+        .and_then(|v| serde_json::from_str(&v).ok())
         .unwrap_or_default();
     let _ = write!(w, "replies: {:?}", reply.backend);
     if reply.backend == crate::mind::backend::BackendKind::Openai {
-        // The address without any user name or password in it.
+        // The server, not its address in full: no user name, password,
+        // query or fragment.
         let _ = write!(
             w,
             " at {} (model {})",
-            crate::mind::openai::shown_endpoint(&reply.endpoint),
+            crate::mind::openai::origin(&reply.endpoint)
+                .unwrap_or_else(|| "an unreadable address".into()),
             reply.remote_model
         );
     }
     let _ = writeln!(w);
     for role in [crate::catalogue::Role::Chat, crate::catalogue::Role::Speech] {
-        let chosen = crate::catalogue::chosen(&store, role).ok().flatten();
+        let chosen: Option<String> =
+            setting(role.key()).and_then(|v| serde_json::from_str(&v).ok());
         let _ = writeln!(
             w,
             "{}: {}",

@@ -94,20 +94,27 @@ impl<S: tracing::Subscriber> Layer<S> for QuietAborts {
     }
 }
 
-/// Writes every panic, with its backtrace, to the log (target
-/// `tofu::panic`), then runs the hook that was there before (the message
-/// on stderr). Threads that catch their panics (the companion, the voice,
+/// Writes every panic, where it happened and its backtrace, to the log
+/// (target `tofu::panic`; its message at debug level), then runs the hook
+/// that was there before (the message on stderr). Threads that catch their panics (the companion, the voice,
 /// the speech thread) still leave a trace this way.
 pub fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let backtrace = std::backtrace::Backtrace::force_capture();
         let thread = std::thread::current();
+        let at = info
+            .location()
+            .map_or_else(|| "an unknown place".to_string(), |l| l.to_string());
+        // Where and how, at error level; the message itself only at debug:
+        // a panic's message can quote the text it failed on (a slice of a
+        // transcript), and nothing said goes above debug.
         tracing::error!(
             target: "tofu::panic",
             thread = thread.name().unwrap_or("unnamed"),
-            "{info}\nbacktrace:\n{backtrace}"
+            "panicked at {at}\nbacktrace:\n{backtrace}"
         );
+        tracing::debug!(target: "tofu::panic", "the panic's message: {}", crate::error::panic_text(info.payload()));
         previous(info);
     }));
 }

@@ -223,13 +223,19 @@ fn stop_on_signal(controls: &Controls) {
     let controls = controls.clone();
     let mut asked = false;
     let handler = move || {
+        use std::io::Write;
         if asked {
-            eprintln!("stopped");
+            let _ = writeln!(std::io::stderr(), "stopped");
             std::process::exit(130);
         }
         asked = true;
-        eprintln!("stopping: keeping the turn in progress (Ctrl-C again to quit now)");
+        // Stop first: after a hangup, stderr may be gone (a failed
+        // eprintln! would panic this thread before the stop).
         controls.stop();
+        let _ = writeln!(
+            std::io::stderr(),
+            "stopping: keeping the turn in progress (Ctrl-C again to quit now)"
+        );
     };
     if let Err(e) = ctrlc::set_handler(handler) {
         eprintln!("note: Ctrl-C will quit at once ({e})");

@@ -377,17 +377,25 @@ impl ReplySettings {
                 let mut b = super::openai::OpenAi::new(&self.endpoint, &self.remote_model);
                 match secrets::api_key(data_dir) {
                     Some((key, KeyPlace::Env)) => b = b.with_api_key(&key),
-                    Some((key, _)) => {
-                        // Bound to its server; one kept before binding
-                        // existed is bound to the first it is used with.
+                    Some((key, place)) => {
+                        // Bound to its server. One this folder's file kept
+                        // before binding existed is bound to the first it is
+                        // used with; a keyring key (shared by every data
+                        // folder) unbound here goes nowhere.
                         let bound = secrets::key_origin(data_dir).or_else(|| {
+                            if !matches!(place, KeyPlace::File(_)) {
+                                return None;
+                            }
                             let here = super::openai::origin(&self.endpoint)?;
                             secrets::bind_key(data_dir, &here).ok()?;
                             Some(here)
                         });
-                        if let Some(origin) = bound {
-                            b = b.with_api_key_for(&key, &origin);
-                        }
+                        b = b.with_api_key_for(
+                            &key,
+                            bound.as_deref().unwrap_or(
+                                "another data folder (`tofu llm key set` keeps one for this one)",
+                            ),
+                        );
                     }
                     None => {}
                 }

@@ -10,8 +10,9 @@
 //! (`https://host:port`, see [`super::openai::origin`]) is kept beside it in
 //! `<data>/secrets/llm-api-key.origin`, and the key goes to no other server,
 //! even if the endpoint setting changes (a tricked page could change it).
-//! A key kept before origins were kept is bound to the first server it is
-//! used with. A key in `TOFU_LLM_API_KEY` is the person's for this run and
+//! A key kept in this data folder's file before origins were kept is
+//! bound to the first server it is used with; one in the keyring (shared
+//! by every data folder) without an origin here is not sent at all. A key in `TOFU_LLM_API_KEY` is the person's for this run and
 //! goes wherever the endpoint says.
 
 use std::path::{Path, PathBuf};
@@ -112,23 +113,28 @@ pub fn set_api_key(data_dir: &Path, key: &str, endpoint: &str) -> Result<KeyPlac
             super::openai::shown_endpoint(endpoint)
         ))
     })?;
-    bind_key(data_dir, &origin)?;
     let k = key.clone();
-    match with_keyring(move |e| e.set_password(&k)) {
+    let place = match with_keyring(move |e| e.set_password(&k)) {
         Some(Ok(())) => {
             // A key left in the file from before would be a stale copy.
             let _ = std::fs::remove_file(key_file(data_dir));
-            Ok(KeyPlace::Keyring)
+            KeyPlace::Keyring
         }
         failed => {
             if let Some(Err(e)) = failed {
                 tracing::info!(error = %e, "no OS keyring; keeping the key in a file");
             }
+            // An older key left in the keyring would be read first, and
+            // bound to this server: it goes.
+            let _ = with_keyring(|e| e.delete_credential());
             let file = key_file(data_dir);
             write_private(&file, &key)?;
-            Ok(KeyPlace::File(file))
+            KeyPlace::File(file)
         }
-    }
+    };
+    // Bound once the key is kept: never an old key to a new server.
+    bind_key(data_dir, &origin)?;
+    Ok(place)
 }
 
 /// Removes the key from the keyring and the key file.

@@ -125,14 +125,15 @@ pub async fn settings_set_reply(
     app: State<'_, App>,
     reply: ReplySettings,
 ) -> Cmd<Settings> {
-    reply.validate().map_err(msg)?;
     // The page may keep the model file that is set, never name another:
     // a tricked page would have the worker open any file. Chat models are
     // chosen through `models_use` (catalogue names, files the app listed).
+    // Checked before anything looks at the path (no probing for files).
     let kept: ReplySettings = app.with_store(|s| Ok(s.setting(REPLY_KEY)?.unwrap_or_default()))?;
     if reply.model.is_some() && reply.model != kept.model {
         return Err("a chat model file is chosen under \"Which models Tofu uses\"".into());
     }
+    reply.validate().map_err(msg)?;
     app.with_store(|s| s.set_setting(REPLY_KEY, &reply))?;
     app.restart_session(&handle)?;
     current(&handle, &app)
