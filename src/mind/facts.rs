@@ -64,37 +64,43 @@ pub fn numbers(text: &str) -> Vec<u32> {
             })
     };
     let mut out = Vec::new();
+    // A tens word just read ("twenty"), waiting for a unit ("one") as the
+    // very next word: "twenty one" is one number, "20. ... 2" are two.
+    let mut tens: Option<usize> = None;
     let lower = text.to_lowercase();
     for token in lower.split(|c: char| !(c.is_alphanumeric() || c == '-')) {
+        if token.is_empty() {
+            // Two separators in a row (", " or ". "): not "twenty one".
+            tens = None;
+            continue;
+        }
         let digits: String = token.chars().take_while(char::is_ascii_digit).collect();
         if !digits.is_empty() {
+            tens = None;
             if let Ok(n) = digits.parse() {
                 out.push(n);
             }
             continue;
         }
-        // "twenty-first", "thirty one" arrive as one token or as two.
+        // "twenty-first" is one token.
         let parts: Vec<u32> = token.split('-').filter_map(word).collect();
         match parts[..] {
-            [tens @ (20 | 30), unit] if unit < 10 => out.push(tens + unit),
-            [n] => out.push(n),
-            _ => {}
+            [t @ (20 | 30), unit] if (1..10).contains(&unit) => {
+                out.push(t + unit);
+                tens = None;
+            }
+            [unit] if (1..10).contains(&unit) && tens.is_some() => {
+                let at = tens.take().unwrap_or_default();
+                out[at] += unit;
+            }
+            [n] => {
+                out.push(n);
+                tens = matches!(n, 20 | 30).then(|| out.len() - 1);
+            }
+            _ => tens = None,
         }
     }
-    // "twenty one" as two tokens: a tens followed by a unit is one number.
-    // (Digits next to each other, "20 1", are joined too: rare enough.)
-    let mut joined = Vec::new();
-    let mut i = 0;
-    while i < out.len() {
-        if matches!(out[i], 20 | 30) && out.get(i + 1).is_some_and(|u| (1..10).contains(u)) {
-            joined.push(out[i] + out[i + 1]);
-            i += 2;
-        } else {
-            joined.push(out[i]);
-            i += 1;
-        }
-    }
-    joined
+    out
 }
 
 /// The numbers `sentence` states that none of `theirs` holds (in any
@@ -121,6 +127,10 @@ mod tests {
         assert_eq!(numbers("March 21st, 1983"), vec![21, 1983]);
         assert_eq!(numbers("twenty-first or thirty one"), vec![21, 31]);
         assert_eq!(numbers("for ten years"), vec![10]);
+        // Only neighbours join: two numbers stay two.
+        assert_eq!(numbers("She is 20. She has 2 kids."), vec![20, 2]);
+        assert_eq!(numbers("twenty. One more"), vec![20, 1]);
+        assert_eq!(numbers("twenty years and one day"), vec![20, 1]);
         assert!(numbers("a nice long walk").is_empty());
     }
 }

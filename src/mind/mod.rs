@@ -662,11 +662,10 @@ impl Mind {
             );
         }
         // Recalling a fact takes more than naming its topic ("your
-        // mother's birthday" to "when is my mum's birthday?"): two words of
-        // what was told.
-        let recalled = texts
-            .iter()
-            .any(|t| rerank::recalled_words(t, how.remembered) >= 2);
+        // mother's birthday" to "when is my mum's birthday?"): the chosen
+        // reply names two words of what was told.
+        let recalled =
+            chosen.is_some_and(|(i, _)| rerank::recalled_words(&texts[i], how.remembered) >= 2);
         let text = match (chosen, &how.told_back) {
             // Asked about the past, no try brought it back (or brought it
             // back wrong and was refused): their own words, turned.
@@ -733,8 +732,20 @@ impl Mind {
             .map(|t| t.text())
             .chain([user_text])
             .collect();
-        // Spoken as the person's own, a memory is role confusion too.
-        let told: Vec<&str> = ctx.memories.iter().map(|m| m.text.as_str()).collect();
+        // Spoken as the person's own, a memory is role confusion too. The
+        // day each was told is in the prompt too: saying it is no made-up
+        // number (see `facts`).
+        let days: Vec<String> = ctx
+            .memories
+            .iter()
+            .map(|m| crate::timefmt::local(m.when).format("%-d %B").to_string())
+            .collect();
+        let told: Vec<&str> = ctx
+            .memories
+            .iter()
+            .map(|m| m.text.as_str())
+            .chain(days.iter().map(String::as_str))
+            .collect();
         let instructions = plan::system_prompt(persona, None);
         let lexicon = self.lexicon.clone();
         let against = rules::Against {
@@ -797,7 +808,7 @@ impl Mind {
             curiosity: persona.curiosity,
             wants_recall,
             recall_streams: wants_recall && style.is_none_or(|s| s.candidates <= 1),
-            told_back: told_back.filter(|_| wants_recall),
+            told_back: told_back.filter(|_| wants_recall && plan::asks_for_a_fact(user_text)),
             judge: style.and_then(|s| s.judge.as_deref()),
         };
         let result = self.write(&req, &how, &against, cancel, &mut out, &mut on_event);
@@ -812,7 +823,10 @@ impl Mind {
                     Err(e) => e.to_string(),
                     Ok(_) => "the model gave an empty reply".to_string(),
                 };
-                tracing::warn!(%reason, "reply backend failed; reflecting instead");
+                // The reason may quote a server's answer, which can echo
+                // the request (what the person said): debug level only.
+                tracing::warn!("reply backend failed; reflecting instead");
+                tracing::debug!(%reason, "why the reply backend failed");
                 on_event(MindEvent::FellBack {
                     reason: reason.clone(),
                 });

@@ -135,6 +135,65 @@ pub fn asks_about_the_past(said: &str, found: usize) -> bool {
     question && (past || (about_me && found > 0))
 }
 
+/// Whether `said` asks for a suggestion or advice ("What could I send
+/// her?", "Any ideas…"): what they told is its ground, not its answer, so
+/// saying it back ([`told_back`]) would not answer. Asking to be reminded
+/// ("Can you remind me…", "Could you tell me…") is no advice.
+pub fn asks_for_advice(said: &str) -> bool {
+    let lower = format!(
+        " {} ",
+        said.to_lowercase().replace(['?', ',', '.', '!'], " ")
+    );
+    let reminded = [" remind", " remember", " tell me ", " told you", " said "]
+        .iter()
+        .any(|w| lower.contains(w));
+    !reminded
+        && [
+            " should ",
+            " could ",
+            " suggest",
+            " recommend",
+            " idea ",
+            " ideas ",
+            " advice ",
+            " how do ",
+            " how can ",
+            " what can ",
+            " can you ",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+/// Whether `said` asks for a fact they told (when, where, who, what, how
+/// many…, or what they did), not advice or an opinion: the questions a
+/// memory said back ([`told_back`]) answers.
+pub fn asks_for_a_fact(said: &str) -> bool {
+    let lower = format!(
+        " {} ",
+        said.to_lowercase().replace(['?', ',', '.', '!'], " ")
+    );
+    let fact = [
+        " when ",
+        " where ",
+        " who ",
+        " what ",
+        " which ",
+        " how old ",
+        " how many ",
+        " how long ",
+        " remember",
+        " told you",
+        " did i ",
+        " did we ",
+        " was i ",
+        " were we ",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    fact && !asks_for_advice(said)
+}
+
 /// One memory as a line of the person's message. What the person told is
 /// reported ("On 5 December I told you that I'm vegetarian."), not quoted:
 /// with quotes, the 135M model pasted memories back verbatim ("On 5 December
@@ -354,6 +413,25 @@ mod tests {
         assert!(!past("My sister Anna is visiting next week.", 1));
         assert!(!past("What instrument does my son play?", 0));
         assert!(past("Where did I grow up?", 0));
+        assert!(!super::asks_for_advice("When is my mum's birthday?"));
+        assert!(super::asks_for_advice(
+            "What could I send her as a present?"
+        ));
+        assert!(super::asks_for_advice(
+            "Can you suggest something for dinner?"
+        ));
+        assert!(!super::asks_for_advice(
+            "Can you remind me when my mum's birthday is?"
+        ));
+        assert!(!super::asks_for_advice("What is an ideal gift?"));
+        assert!(super::asks_for_a_fact(
+            "Can you remind me when my mum's birthday is?"
+        ));
+        assert!(super::asks_for_a_fact("Where did I grow up?"));
+        assert!(!super::asks_for_a_fact("Do you like my new haircut?"));
+        assert!(!super::asks_for_a_fact(
+            "What could I send her as a present?"
+        ));
         assert!(!past("What should I do this weekend?", 0));
     }
 
