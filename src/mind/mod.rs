@@ -333,7 +333,7 @@ impl Mind {
         let recalling = plan::asks_about_the_past(user_text, ctx.found);
         let mut lines = String::new();
         for m in &ctx.memories {
-            let when = crate::timefmt::local(m.when).format("%-d %B").to_string();
+            let when = plan::when_told(m.when, crate::store::now_ms());
             // Plain sentences: a small model follows these better than a list.
             let line = plan::memory_line(&when, m.speaker, &m.text);
             if recalling || !earlier.iter().any(|e| e.contains(&line)) {
@@ -811,7 +811,27 @@ impl Mind {
             told_back: told_back.filter(|_| wants_recall && plan::asks_for_a_fact(user_text)),
             judge: style.and_then(|s| s.judge.as_deref()),
         };
-        let result = self.write(&req, &how, &against, cancel, &mut out, &mut on_event);
+        // A question after a fact they told, with the memory it is about:
+        // their words, turned, are the answer. A 135M model's own tries got
+        // the topic and not the fact ("In the correct month of March…",
+        // "March 21st" for the twelfth), and which try it wrote changed
+        // with any word of the prompt.
+        let from_memory = how
+            .told_back
+            .clone()
+            .filter(|_| plan::asks_for_a_fact(user_text));
+        let result = match from_memory {
+            Some(told) => {
+                let mut split = SentenceSplitter::default();
+                let mut sentences = split.push(&told);
+                sentences.extend(split.finish());
+                for s in sentences {
+                    out.push_sentence(&s, &mut on_event);
+                }
+                Ok((backend::Outcome::default(), 0))
+            }
+            None => self.write(&req, &how, &against, cancel, &mut out, &mut on_event),
+        };
         let mut tries = 0;
         let outcome = match result {
             Ok((o, n)) if !out.text.trim().is_empty() || o.stop == Some(Stop::Cancelled) => {

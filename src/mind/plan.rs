@@ -191,7 +191,31 @@ pub fn asks_for_a_fact(said: &str) -> bool {
     ]
     .iter()
     .any(|w| lower.contains(w));
-    fact && !asks_for_advice(said)
+    // What they think or like is asked, not what was told.
+    let opinion = [
+        " you think",
+        " you feel",
+        " you like",
+        " your opinion",
+        " should i ",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    fact && !opinion && !asks_for_advice(said)
+}
+
+/// When a memory was told, as a person says it: "Earlier today",
+/// "Yesterday", else "On 5 December" (local time; `now` and `then` in ms).
+/// Relative days also keep the prompt the same whatever the date, so a
+/// reply does not change with the calendar.
+pub fn when_told(then: i64, now: i64) -> String {
+    let (then, now) = (crate::timefmt::local(then), crate::timefmt::local(now));
+    let days = (now.date_naive() - then.date_naive()).num_days();
+    match days {
+        0 => "Earlier today".into(),
+        1 => "Yesterday".into(),
+        _ => then.format("On %-d %B").to_string(),
+    }
 }
 
 /// One memory as a line of the person's message. What the person told is
@@ -201,16 +225,18 @@ pub fn asks_for_a_fact(said: &str) -> bool {
 /// reported, 4 of 4, every rule still at 0% (`tofu bench conversation`).
 /// The companion's own words and the person's questions stay quoted: "you
 /// told me that I..." would swap who said what.
+///
+/// `when`: [`when_told`]'s phrase ("Earlier today", "On 5 December").
 pub fn memory_line(when: &str, speaker: crate::store::Speaker, text: &str) -> String {
     // A long turn is cut: the prompt must fit the context.
     let text: String = text.trim().chars().take(300).collect();
     let stated = text.trim_end_matches(['.', '!', ' ']);
     match speaker {
         crate::store::Speaker::User if !text.ends_with('?') && !stated.is_empty() => {
-            format!("On {when} I told you that {}.", lower_first_word(stated))
+            format!("{when} I told you that {}.", lower_first_word(stated))
         }
-        crate::store::Speaker::User => format!("On {when} I asked you: \"{text}\""),
-        crate::store::Speaker::Companion => format!("On {when} you told me: \"{text}\""),
+        crate::store::Speaker::User => format!("{when} I asked you: \"{text}\""),
+        crate::store::Speaker::Companion => format!("{when} you told me: \"{text}\""),
     }
 }
 
@@ -380,28 +406,38 @@ mod tests {
         use crate::store::Speaker;
         assert_eq!(
             memory_line(
-                "5 December",
+                "On 5 December",
                 Speaker::User,
                 "I'm vegetarian, I eat no meat."
             ),
             "On 5 December I told you that I'm vegetarian, I eat no meat."
         );
         assert_eq!(
-            memory_line("5 December", Speaker::User, "My son Leo plays the drums!"),
+            memory_line(
+                "On 5 December",
+                Speaker::User,
+                "My son Leo plays the drums!"
+            ),
             "On 5 December I told you that my son Leo plays the drums."
         );
         assert_eq!(
-            memory_line("5 December", Speaker::User, "Leo plays the drums"),
+            memory_line("On 5 December", Speaker::User, "Leo plays the drums"),
             "On 5 December I told you that Leo plays the drums."
         );
         assert_eq!(
-            memory_line("1 May", Speaker::User, "Can you help?"),
+            memory_line("On 1 May", Speaker::User, "Can you help?"),
             "On 1 May I asked you: \"Can you help?\""
         );
         assert_eq!(
-            memory_line("1 May", Speaker::Companion, "I'm glad."),
+            memory_line("On 1 May", Speaker::Companion, "I'm glad."),
             "On 1 May you told me: \"I'm glad.\""
         );
+        let day = 86_400_000;
+        // Noon UTC, so a second earlier is the same day in most zones.
+        let now = 40 * day + day / 2;
+        assert_eq!(when_told(now - 1000, now), "Earlier today");
+        assert_eq!(when_told(now - day, now), "Yesterday");
+        assert!(when_told(now - 9 * day, now).starts_with("On "));
     }
     #[test]
     fn questions_about_the_past_want_recall() {
