@@ -105,6 +105,28 @@ pub fn memory_biases(memories: &[super::Memory], found: usize) -> Vec<Bias> {
         .collect()
 }
 
+/// Words that ask about what the person told or did ("Where did I grow
+/// up?"), even when no memory shares its words.
+const PAST_CUES: [&str; 8] = [
+    " remember",
+    " told you",
+    " tell you",
+    " mentioned",
+    " did i ",
+    " did we ",
+    " was i ",
+    " were we ",
+];
+
+/// Lower case, punctuation as spaces, a space at each end: cues are
+/// matched as whole words.
+fn padded(said: &str) -> String {
+    format!(
+        " {} ",
+        said.to_lowercase().replace(['?', ',', '.', '!'], " ")
+    )
+}
+
 /// Whether `said` asks about something the person told before: a question
 /// about themselves ("my", "I") with a memory found by its words, or one
 /// naming the past ("remember", "told you"). Such a question wants an
@@ -118,20 +140,7 @@ pub fn asks_about_the_past(said: &str, found: usize) -> bool {
         .iter()
         .any(|w| lower.starts_with(w));
     let about_me = [" my ", " i ", " me "].iter().any(|w| lower.contains(w));
-    // Asking what they themselves did or were is asking what they told
-    // ("Where did I grow up?"), even when no memory shares its words.
-    let past = [
-        " remember",
-        " told you",
-        " tell you",
-        " mentioned",
-        " did i ",
-        " did we ",
-        " was i ",
-        " were we ",
-    ]
-    .iter()
-    .any(|w| lower.contains(w));
+    let past = PAST_CUES.iter().any(|w| lower.contains(w));
     question && (past || (about_me && found > 0))
 }
 
@@ -140,10 +149,7 @@ pub fn asks_about_the_past(said: &str, found: usize) -> bool {
 /// saying it back ([`told_back`]) would not answer. Asking to be reminded
 /// ("Can you remind me…", "Could you tell me…") is no advice.
 pub fn asks_for_advice(said: &str) -> bool {
-    let lower = format!(
-        " {} ",
-        said.to_lowercase().replace(['?', ',', '.', '!'], " ")
-    );
+    let lower = padded(said);
     let reminded = [" remind", " remember", " tell me ", " told you", " said "]
         .iter()
         .any(|w| lower.contains(w));
@@ -169,10 +175,7 @@ pub fn asks_for_advice(said: &str) -> bool {
 /// many…, or what they did), not advice or an opinion: the questions a
 /// memory said back ([`told_back`]) answers.
 pub fn asks_for_a_fact(said: &str) -> bool {
-    let lower = format!(
-        " {} ",
-        said.to_lowercase().replace(['?', ',', '.', '!'], " ")
-    );
+    let lower = padded(said);
     let fact = [
         " when ",
         " where ",
@@ -182,14 +185,9 @@ pub fn asks_for_a_fact(said: &str) -> bool {
         " how old ",
         " how many ",
         " how long ",
-        " remember",
-        " told you",
-        " did i ",
-        " did we ",
-        " was i ",
-        " were we ",
     ]
     .iter()
+    .chain(&PAST_CUES)
     .any(|w| lower.contains(w));
     // What they think or like is asked, not what was told.
     let opinion = [
