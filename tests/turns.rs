@@ -12,6 +12,7 @@ use tofu::audio::SAMPLE_RATE;
 use tofu::hear::smart_turn::{LogMel, SmartTurn};
 use tofu::hear::vad::{segment_all_with, EndOfTurn};
 use tofu::hear::VadConfig;
+use tofu::hear::Verdict::{self, *};
 
 fn log_mel() -> LogMel {
     let npz = common::model_store()
@@ -52,15 +53,18 @@ fn the_model_loads_and_answers_a_probability() {
 
 /// A judge that answers from a script and counts the questions.
 struct Scripted {
-    answers: Vec<Option<bool>>,
+    answers: Vec<Verdict>,
     asked: Arc<Mutex<usize>>,
 }
 
 impl EndOfTurn for Scripted {
-    fn finished(&mut self, _turn: &[f32]) -> Option<bool> {
+    fn judge(&mut self, _turn: &[f32]) -> Verdict {
         let mut n = self.asked.lock().unwrap();
         *n += 1;
-        self.answers.get(*n - 1).copied().unwrap_or(Some(true))
+        self.answers
+            .get(*n - 1)
+            .copied()
+            .unwrap_or(Verdict::Finished)
     }
 }
 
@@ -89,7 +93,7 @@ fn paused(pause_s: f64) -> Vec<f32> {
         .collect()
 }
 
-fn turns(audio: &[f32], answers: Vec<Option<bool>>) -> (usize, usize) {
+fn turns(audio: &[f32], answers: Vec<Verdict>) -> (usize, usize) {
     let asked = Arc::new(Mutex::new(0));
     let judge = Scripted {
         answers,
@@ -109,19 +113,110 @@ fn a_pause_judged_unfinished_is_waited_out_and_the_sentence_stays_one_turn() {
         2
     );
     // "Not yet" at the pause, "yes" at the end: one turn, two questions.
-    assert_eq!(turns(&audio, vec![Some(false), Some(true)]), (1, 2));
+    assert_eq!(turns(&audio, vec![NotYet, Finished]), (1, 2));
     // "Yes" at the pause: two turns, fast.
-    assert_eq!(turns(&audio, vec![Some(true), Some(true)]), (2, 2));
+    assert_eq!(turns(&audio, vec![Finished, Finished]), (2, 2));
 }
 
 #[test]
 fn the_ceiling_ends_a_turn_the_judge_never_calls_finished() {
     // A 2.6 s pause is past the 2 s ceiling: two turns even so.
     let audio = paused(2.6);
-    assert_eq!(turns(&audio, vec![Some(false); 4]).0, 2);
+    assert_eq!(turns(&audio, vec![NotYet; 4]).0, 2);
     // And a judge that cannot tell leaves it to the silence rule.
     let audio = paused(1.0);
-    assert_eq!(turns(&audio, vec![None; 4]).0, 2);
+    assert_eq!(turns(&audio, vec![Unknown; 4]).0, 2);
+}
+
+#[test]
+fn a_doubtful_pause_waits_longer_than_a_breath_and_the_ceiling_bounds_any_wait() {
+    // Doubt (1.4 s of silence) outlasts a 0.7 s pause put into a gap
+    // between words: one turn.
+    assert_eq!(turns(&paused(0.7), vec![Doubtful, Finished]).0, 1);
+    // A 1.8 s pause outlasts the doubt: two turns.
+    assert_eq!(turns(&paused(1.8), vec![Doubtful, Finished]).0, 2);
+}
+
+/// Streams `audio` through a segmenter whose judge answers later: each
+/// question is answered `late` frames after it was asked, from `answers`.
+fn deferred(audio: &[f32], answers: &[Verdict], late: usize) -> (usize, usize) {
+    use tofu::hear::{Segmenter, VadEvent};
+    let mut seg = Segmenter::new(VadConfig::default()).with_deferred_judge();
+    let (mut events, mut turns, mut asked) = (Vec::new(), 0, 0);
+    let mut waiting: Vec<(usize, u32)> = Vec::new();
+    for (i, chunk) in audio.chunks(256).enumerate() {
+        seg.push(chunk, &mut events);
+        let due: Vec<u32> = waiting
+            .iter()
+            .filter(|(at, _)| *at <= i)
+            .map(|(_, ask)| *ask)
+            .collect();
+        waiting.retain(|(at, _)| *at > i);
+        for ask in due {
+            let verdict = answers.get(ask as usize - 1).copied().unwrap_or(Finished);
+            seg.decide(ask, verdict, &mut events);
+        }
+        for e in events.drain(..) {
+            match e {
+                VadEvent::Paused { ask, turn } => {
+                    assert!(!turn.is_empty());
+                    asked += 1;
+                    waiting.push((i + late, ask));
+                }
+                VadEvent::Utterance(_) => turns += 1,
+                VadEvent::SpeechStarted { .. } => {}
+            }
+        }
+    }
+    (turns, asked)
+}
+
+#[test]
+fn a_deferred_judge_ends_the_turn_when_its_answer_comes_and_a_stale_answer_is_ignored() {
+    let audio = paused(1.0);
+    // Answered 20 frames (320 ms) after asking: "not yet" at the pause,
+    // "finished" at the end: one turn.
+    assert_eq!(deferred(&audio, &[NotYet, Finished], 20), (1, 2));
+    // "Finished" at the pause: two turns, ended when the answer came.
+    assert_eq!(deferred(&audio, &[Finished, Finished], 20).0, 2);
+    // An answer that comes after the person spoke again (90 frames, 1.4 s,
+    // past the 1 s pause) changes nothing: the sentence stays one turn,
+    // and the question of its end is answered in time.
+    let (turns, asked) = deferred(&audio, &[Finished, Finished], 90);
+    assert_eq!(turns, 1, "asked {asked}");
+    // Never answered: the ceiling ends the turn all the same.
+    assert_eq!(deferred(&audio, &[], usize::MAX / 2).0, 1);
+}
+
+#[test]
+fn tofu_listen_waits_out_a_real_mid_sentence_pause_and_the_silence_rule_does_not() {
+    // "A man said to the universe | Sir, I exist." with 0.7 s inside: the
+    // words before the pause trail, so the judge waits; 560 ms of silence
+    // does not.
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("paused.wav");
+    tofu::audio::wav::write_wav_16k(&wav, &paused(0.7)).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let you = |extra: &[&str]| {
+        let out = common::stdout_of(
+            common::tofu(data.path())
+                .args(["listen", "--no-reply", "--no-save", "--fast", "--input"])
+                .arg(&wav)
+                .args(extra),
+        );
+        out.lines()
+            .filter(|l| l.starts_with("you:"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let judged = you(&[]);
+    assert_eq!(judged.len(), 1, "{judged:?}");
+    let words = judged[0].to_lowercase();
+    assert!(
+        words.contains("universe") && words.contains("exist"),
+        "{judged:?}"
+    );
+    assert_eq!(you(&["--silence-rule"]).len(), 2);
 }
 
 #[test]
@@ -148,11 +243,18 @@ fn bench_turns_prints_cut_ins_and_waits_for_both_rules() {
     // The silence rule (560 ms) cuts both sentences at their pause.
     assert_eq!(r["silence"]["cut_ins"], 2, "{r}");
     assert_eq!(r["silence"]["cut_in_rate"], 1.0, "{r}");
-    for rule in ["silence", "smart"] {
+    for rule in ["silence", "smart", "judged"] {
         let wait = r[rule]["end_wait_median_ms"].as_f64().unwrap();
         assert!(wait > 100.0 && wait <= 2100.0, "{rule}: {wait}");
     }
     assert!(r["decisions"].as_u64().unwrap() >= 2, "{r}");
+    assert!(r["judged_decisions"].as_u64().unwrap() >= 2, "{r}");
+    // The words before the pause trail ("A man said to the universe"):
+    // the app's judge waits where the sound alone may not.
+    assert!(
+        r["judged"]["cut_ins"].as_u64() <= r["smart"]["cut_ins"].as_u64(),
+        "{r}"
+    );
     assert!(r["decision_median_ms"].as_f64().unwrap() > 0.0);
     assert_eq!(r["per_file"][0]["pause_ms"], 900);
 }

@@ -105,7 +105,13 @@ struct Run {
     model: String,
 }
 
-fn run_once(paths: &Paths, recording: &Path, work: &Path, streaming: bool) -> Result<Run> {
+fn run_once(
+    paths: &Paths,
+    recording: &Path,
+    work: &Path,
+    streaming: bool,
+    judged: bool,
+) -> Result<Run> {
     let sink = Arc::new(WavSink::new(work.join("speaker.wav"), Pace::RealTime));
     let mut notes = Vec::new();
     let mut parts = crate::converse::setup::load(
@@ -126,6 +132,7 @@ fn run_once(paths: &Paths, recording: &Path, work: &Path, streaming: bool) -> Re
     };
     // The plain pipeline waits for the end of the turn to transcribe it.
     cfg.listen.speculate = streaming;
+    cfg.listen.vad.smart_turn = judged;
     let source = Box::new(WavSource::load(recording, Pace::RealTime)?);
     let mut replies = Vec::new();
     let mut heard = Vec::new();
@@ -149,7 +156,15 @@ fn run_once(paths: &Paths, recording: &Path, work: &Path, streaming: bool) -> Re
 }
 
 /// Runs the benchmark over the first `limit` files of `data` (all: `None`).
-pub fn run(paths: &Paths, data: &Path, limit: Option<usize>, work: &Path) -> Result<LatencyReport> {
+/// `judged`: pauses are judged (the app's default); otherwise the silence
+/// rule ends turns.
+pub fn run(
+    paths: &Paths,
+    data: &Path,
+    limit: Option<usize>,
+    judged: bool,
+    work: &Path,
+) -> Result<LatencyReport> {
     let mut rows = super::read_manifest(data)?;
     if let Some(n) = limit {
         rows.truncate(n);
@@ -185,8 +200,8 @@ pub fn run(paths: &Paths, data: &Path, limit: Option<usize>, work: &Path) -> Res
         source: e,
     })?;
 
-    let streamed = run_once(paths, &rec_path, work, true)?;
-    let sequential = run_once(paths, &rec_path, work, false)?;
+    let streamed = run_once(paths, &rec_path, work, true, judged)?;
+    let sequential = run_once(paths, &rec_path, work, false, judged)?;
 
     let ms = |x: f64| x * 1e3;
     let mut per_turn = Vec::new();

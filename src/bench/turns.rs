@@ -1,14 +1,18 @@
 //! `tofu bench turns`: turn-taking on recordings of one utterance each (a
 //! folder like `make_paused.py` writes: mid-sentence pauses of 0.7–1.2 s).
 //! Each file is streamed through the segmenter frame by frame, with the
-//! silence rule alone (the baseline, today's 560 ms) and with the
-//! end-of-turn model; both in the same run on the same audio.
+//! silence rule alone (the baseline, 560 ms), with the end-of-turn model
+//! alone (the sound), and with what the app does (the sound, then the
+//! words of the turn: [`crate::hear::pause`]); all in the same run on the
+//! same audio.
 //!
 //! - cut-in rate: the share of files heard as more than one turn (the
 //!   companion would have answered the first half);
 //! - end wait: from the last voiced frame of the last turn to the moment the
-//!   turn was declared over (how long a person who is done waits);
-//! - decision cost: milliseconds per question to the model.
+//!   turn was declared over (how long a person who is done waits, in the
+//!   stream's time: a judge's own time is the decision cost);
+//! - decision cost: milliseconds per question, the sound alone and the
+//!   sound with the words (which transcribes a turn that sounds finished).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -20,8 +24,10 @@ use super::percentile;
 use crate::audio::wav::read_wav_16k_mono;
 use crate::audio::SAMPLE_RATE;
 use crate::error::{Error, Result};
+use crate::hear::pause::judge_pause;
 use crate::hear::smart_turn::{Judge, SmartTurn};
-use crate::hear::vad::{EndOfTurn, Segmenter, VadConfig, VadEvent, FRAME};
+use crate::hear::vad::{EndOfTurn, Segmenter, VadConfig, VadEvent, Verdict, FRAME};
+use crate::stt::{SpeechModel, TranscribeOptions};
 
 /// Silence appended to every file (faint noise, like a quiet room), so the
 /// last turn ends by the rule being measured, not by the end of the file.
@@ -36,8 +42,10 @@ pub struct TurnsFile {
     pub pause_ms: Option<u32>,
     pub silence_turns: usize,
     pub smart_turns: usize,
+    pub judged_turns: usize,
     pub silence_end_wait_ms: Option<f64>,
     pub smart_end_wait_ms: Option<f64>,
+    pub judged_end_wait_ms: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -58,12 +66,20 @@ pub struct TurnsReport {
     pub silence: TurnsFigures,
     /// Smart Turn asked at `decide_ms`, patient up to `ceiling_ms`.
     pub smart: TurnsFigures,
+    /// What the app does: Smart Turn, then the words of a turn that sounds
+    /// finished (unfinished words wait `doubt_ms`).
+    pub judged: TurnsFigures,
     pub end_silence_ms: u32,
     pub decide_ms: u32,
     pub ceiling_ms: u32,
+    pub doubt_ms: u32,
     pub decisions: usize,
     pub decision_median_ms: f64,
     pub decision_p90_ms: f64,
+    /// The sound and the words: questions and their cost.
+    pub judged_decisions: usize,
+    pub judged_decision_median_ms: f64,
+    pub judged_decision_p90_ms: f64,
     pub per_file: Vec<TurnsFile>,
 }
 
@@ -93,20 +109,34 @@ fn rows(data: &Path) -> Result<Vec<(String, Option<u32>)>> {
 }
 
 /// A judge that times itself.
-struct Timed {
-    inner: Judge,
+struct Timed<J> {
+    inner: J,
     times: Arc<Mutex<Vec<f64>>>,
 }
 
-impl EndOfTurn for Timed {
-    fn finished(&mut self, turn: &[f32]) -> Option<bool> {
+impl<J: EndOfTurn> EndOfTurn for Timed<J> {
+    fn judge(&mut self, turn: &[f32]) -> Verdict {
         let t = Instant::now();
-        let answer = self.inner.finished(turn);
+        let answer = self.inner.judge(turn);
         self.times
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(t.elapsed().as_secs_f64() * 1e3);
         answer
+    }
+}
+
+/// The app's judge: the sound, then the words.
+struct SoundThenWords {
+    sound: Judge,
+    stt: Arc<SpeechModel>,
+}
+
+impl EndOfTurn for SoundThenWords {
+    fn judge(&mut self, turn: &[f32]) -> Verdict {
+        let opts = TranscribeOptions::default();
+        let stt = &self.stt;
+        judge_pause(&self.sound, turn, |t| stt.transcribe(t, &opts)).0
     }
 }
 
@@ -145,25 +175,21 @@ fn stream(
     (turns, wait)
 }
 
-fn figures(files: &[TurnsFile], smart: bool) -> TurnsFigures {
-    let turns = |f: &TurnsFile| {
-        if smart {
-            f.smart_turns
-        } else {
-            f.silence_turns
-        }
+#[derive(Clone, Copy)]
+enum Rule {
+    Silence,
+    Smart,
+    Judged,
+}
+
+fn figures(files: &[TurnsFile], rule: Rule) -> TurnsFigures {
+    let of = |f: &TurnsFile| match rule {
+        Rule::Silence => (f.silence_turns, f.silence_end_wait_ms),
+        Rule::Smart => (f.smart_turns, f.smart_end_wait_ms),
+        Rule::Judged => (f.judged_turns, f.judged_end_wait_ms),
     };
-    let waits: Vec<f64> = files
-        .iter()
-        .filter_map(|f| {
-            if smart {
-                f.smart_end_wait_ms
-            } else {
-                f.silence_end_wait_ms
-            }
-        })
-        .collect();
-    let cut_ins = files.iter().filter(|f| turns(f) > 1).count();
+    let waits: Vec<f64> = files.iter().filter_map(|f| of(f).1).collect();
+    let cut_ins = files.iter().filter(|f| of(f).0 > 1).count();
     TurnsFigures {
         cut_ins,
         cut_in_rate: cut_ins as f64 / files.len().max(1) as f64,
@@ -172,9 +198,15 @@ fn figures(files: &[TurnsFile], smart: bool) -> TurnsFigures {
     }
 }
 
-pub fn turns(data: &Path, model: SmartTurn, cfg: &VadConfig) -> Result<TurnsReport> {
+pub fn turns(
+    data: &Path,
+    model: SmartTurn,
+    stt: Arc<SpeechModel>,
+    cfg: &VadConfig,
+) -> Result<TurnsReport> {
     let judge = Judge::new(model);
     let times = Arc::new(Mutex::new(Vec::new()));
+    let judged_times = Arc::new(Mutex::new(Vec::new()));
     let mut per_file = Vec::new();
     for (file, pause_ms) in rows(data)? {
         let mut audio = read_wav_16k_mono(&data.join(&file))?;
@@ -185,27 +217,46 @@ pub fn turns(data: &Path, model: SmartTurn, cfg: &VadConfig) -> Result<TurnsRepo
             times: times.clone(),
         };
         let (smart_turns, smart_wait) = stream(&audio, cfg, Some(Box::new(timed)));
+        let judged = Timed {
+            inner: SoundThenWords {
+                sound: judge.clone(),
+                stt: stt.clone(),
+            },
+            times: judged_times.clone(),
+        };
+        let (judged_turns, judged_wait) = stream(&audio, cfg, Some(Box::new(judged)));
         per_file.push(TurnsFile {
             file,
             pause_ms,
             silence_turns,
             smart_turns,
+            judged_turns,
             silence_end_wait_ms: silence_wait.map(|s| s * 1e3),
             smart_end_wait_ms: smart_wait.map(|s| s * 1e3),
+            judged_end_wait_ms: judged_wait.map(|s| s * 1e3),
         });
     }
     let times = times.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let judged_times = judged_times
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
     Ok(TurnsReport {
         data: data.to_path_buf(),
         files: per_file.len(),
-        silence: figures(&per_file, false),
-        smart: figures(&per_file, true),
+        silence: figures(&per_file, Rule::Silence),
+        smart: figures(&per_file, Rule::Smart),
+        judged: figures(&per_file, Rule::Judged),
         end_silence_ms: cfg.end_silence_ms,
         decide_ms: cfg.decide_ms,
         ceiling_ms: cfg.ceiling_ms,
+        doubt_ms: cfg.doubt_ms,
         decisions: times.len(),
         decision_median_ms: percentile(&times, 50.0),
         decision_p90_ms: percentile(&times, 90.0),
+        judged_decisions: judged_times.len(),
+        judged_decision_median_ms: percentile(&judged_times, 50.0),
+        judged_decision_p90_ms: percentile(&judged_times, 90.0),
         per_file,
     })
 }

@@ -39,6 +39,10 @@ pub enum BenchCommand {
         /// After a "not yet", ask again every MS of pause (default: the app's)
         #[arg(long, value_name = "MS")]
         reask_ms: Option<u32>,
+        /// The pause (ms) that ends a turn that sounds finished but whose
+        /// words trail (default: the app's)
+        #[arg(long, value_name = "MS")]
+        doubt_ms: Option<u32>,
         /// One JSON object (with per-file rows) instead of the table
         #[arg(long)]
         json: bool,
@@ -63,6 +67,9 @@ pub enum BenchCommand {
         /// Only the first N files
         #[arg(long, value_name = "N")]
         limit: Option<usize>,
+        /// End turns after 560 ms of silence instead of judging each pause
+        #[arg(long)]
+        silence_rule: bool,
         /// One JSON object (with per-turn rows) instead of the table
         #[arg(long)]
         json: bool,
@@ -210,10 +217,15 @@ pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        BenchCommand::Latency { data, limit, json } => {
+        BenchCommand::Latency {
+            data,
+            limit,
+            silence_rule,
+            json,
+        } => {
             let work =
                 std::env::temp_dir().join(format!("tofu-bench-latency-{}", std::process::id()));
-            let result = tofu::bench::latency::run(paths, &data, limit, &work);
+            let result = tofu::bench::latency::run(paths, &data, limit, !silence_rule, &work);
             let _ = std::fs::remove_dir_all(&work);
             let r = result?;
             if json {
@@ -371,6 +383,7 @@ pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
             decide_ms,
             ceiling_ms,
             reask_ms,
+            doubt_ms,
             json,
         } => {
             let model = tofu::hear::smart_turn::SmartTurn::load_default(&paths.model_store())?;
@@ -378,7 +391,10 @@ pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
             vad.decide_ms = decide_ms.unwrap_or(vad.decide_ms);
             vad.ceiling_ms = ceiling_ms.unwrap_or(vad.ceiling_ms);
             vad.reask_ms = reask_ms.unwrap_or(vad.reask_ms);
-            let r = tofu::bench::turns::turns(&data, model, &vad)?;
+            vad.doubt_ms = doubt_ms.unwrap_or(vad.doubt_ms);
+            let stt =
+                std::sync::Arc::new(tofu::stt::SpeechModel::load_default(&paths.model_store())?);
+            let r = tofu::bench::turns::turns(&data, model, stt, &vad)?;
             if json {
                 println!("{}", serde_json::to_string(&r)?);
                 return Ok(ExitCode::SUCCESS);
@@ -393,7 +409,12 @@ pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
                 "smart turn at {} ms, up to {} ms",
                 r.decide_ms, r.ceiling_ms
             );
-            for (name, f) in [(silence, &r.silence), (smart, &r.smart)] {
+            let judged = format!("smart turn + words (doubt {} ms)", r.doubt_ms);
+            for (name, f) in [
+                (silence, &r.silence),
+                (smart, &r.smart),
+                (judged, &r.judged),
+            ] {
                 println!(
                     "{name:<34} {:>8} {:>8.1}% {:>15.0} {:>12.0}",
                     f.cut_ins,
@@ -405,6 +426,10 @@ pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
             println!(
                 "end-of-turn model: {} decisions, median {:.1} ms, p90 {:.1} ms (1 thread)",
                 r.decisions, r.decision_median_ms, r.decision_p90_ms
+            );
+            println!(
+                "sound + words: {} decisions, median {:.1} ms, p90 {:.1} ms (the sound beside the transcript)",
+                r.judged_decisions, r.judged_decision_median_ms, r.judged_decision_p90_ms
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -29,10 +29,14 @@ pub struct ListenArgs {
     /// Use a WAV file as the microphone (played in real time; see --fast)
     #[arg(long, value_name = "FILE.wav")]
     pub input: Option<PathBuf>,
-    /// End turns with the end-of-turn model (Smart Turn, asked at a 200 ms
-    /// pause, patient up to 2 s) instead of 560 ms of silence
-    #[arg(long)]
+    /// End turns by judging each pause (the default: Smart Turn on the
+    /// sound and the words, asked at 200 ms, patient up to 2 s); kept for
+    /// scripts that ask for it by name
+    #[arg(long, conflicts_with = "silence_rule")]
     pub smart_turn: bool,
+    /// End turns after 560 ms of silence instead of judging the pause
+    #[arg(long)]
+    pub silence_rule: bool,
     /// With --input: play the file as fast as it can be processed
     #[arg(long, requires = "input")]
     pub fast: bool,
@@ -164,9 +168,10 @@ pub fn run(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
             .map(|k| k.store.data_dir().join("audio").join(day)),
         ..ListenConfig::default()
     };
-    if args.smart_turn {
+    cfg.vad.smart_turn = !args.silence_rule;
+    cfg.lockstep = args.fast;
+    if cfg.vad.smart_turn {
         let mut notes = Vec::new();
-        cfg.vad.smart_turn = true;
         cfg.end_of_turn = tofu::converse::setup::end_of_turn(&paths.model_store(), &mut notes);
         for n in notes {
             eprintln!("note: {n}");
@@ -290,13 +295,11 @@ fn converse(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
     let day = chrono::Local::now().format("%Y-%m-%d").to_string();
     cfg.listen.audio_dir = store.as_ref().map(|s| s.data_dir().join("audio").join(day));
     cfg.listen.stt.language = args.language.clone();
-    cfg.listen.vad.smart_turn = args.smart_turn;
+    cfg.listen.vad.smart_turn = !args.silence_rule;
+    cfg.listen.lockstep = args.fast;
     // A file played faster than real time has no "while it talks".
     cfg.barge_in = !args.fast;
-    let mut parts = tofu::converse::setup::load(paths, store, &cfg.profile, sink, &mut notes)?;
-    if args.smart_turn {
-        parts.end_of_turn = tofu::converse::setup::end_of_turn(&paths.model_store(), &mut notes);
-    }
+    let parts = tofu::converse::setup::load(paths, store, &cfg.profile, sink, &mut notes)?;
     for n in &notes {
         eprintln!("note: {n}");
     }

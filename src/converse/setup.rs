@@ -83,9 +83,8 @@ pub fn load(
         sink,
         store,
         style,
-        // Loaded by whoever turns it on (`VadConfig::smart_turn`, see
-        // [`end_of_turn`]): off by default, it costs nothing then.
-        end_of_turn: None,
+        // Used where `VadConfig::smart_turn` is on (the default).
+        end_of_turn: end_of_turn(&paths.model_store(), notes),
     })
 }
 

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
-use super::vad::{EndReason, Segmenter, Utterance, VadConfig, VadEvent};
+use super::vad::{EndReason, Segmenter, Utterance, VadConfig, VadEvent, Verdict};
 use crate::audio::level::LevelMeter;
 use crate::audio::source::{AudioSource, SourceEvent};
 use crate::audio::SAMPLE_RATE;
@@ -148,8 +148,13 @@ pub struct ListenConfig {
     /// Decode a turn while the pause that may end it is still being timed
     /// (and report it as [`HearEvent::Tentative`]).
     pub speculate: bool,
-    /// Judges a short pause by the sound of the turn (fast when the person
-    /// is done, patient while they think); `None`: the silence rule alone.
+    /// Audio comes faster than real time (a file played fast): each pause
+    /// waits for its verdict before the audio after it is heard, so turns
+    /// fall as they would live.
+    pub lockstep: bool,
+    /// Judges a short pause by the sound of the turn, then its words (fast
+    /// when the person is done, patient while they think; see
+    /// [`super::pause`]); `None`: the silence rule alone.
     pub end_of_turn: Option<super::smart_turn::Judge>,
 }
 
@@ -162,6 +167,7 @@ impl Default for ListenConfig {
             audio_dir: None,
             min_free_bytes: MIN_FREE_BYTES,
             speculate: true,
+            lockstep: false,
             end_of_turn: None,
         }
     }
@@ -179,11 +185,31 @@ enum Job {
         samples: Vec<f32>,
         start_s: f64,
     },
+    /// Is the paused turn finished? Answered on the speech thread (the
+    /// sound, then the words), whose transcript is kept as speculation `id`.
+    Judge {
+        ask: u32,
+        id: u32,
+        samples: Vec<f32>,
+        start_s: f64,
+        /// Set when the person speaks again: the question is moot.
+        moot: Arc<AtomicBool>,
+    },
     Final {
         utt: Utterance,
         audio: Option<PathBuf>,
         /// The speculation that holds this turn's transcript, if any.
         speculated: Option<u32>,
+    },
+}
+
+/// What the speech thread sends back.
+enum Done {
+    Event(HearEvent),
+    /// The answer to the segmenter's question `ask`.
+    Verdict {
+        ask: u32,
+        verdict: Verdict,
     },
 }
 
@@ -196,10 +222,79 @@ struct Decoder {
     busy: Arc<AtomicBool>,
     /// The latest speculation: its id and transcript.
     speculation: Option<(u32, Result<crate::stt::Transcript>)>,
+    /// The sound half of the pause judge.
+    judge: Option<super::smart_turn::Judge>,
 }
 
 impl Decoder {
-    fn decode(&mut self, job: Job) -> Option<HearEvent> {
+    /// Keeps a speculative transcript; the tentative event that shows it.
+    fn keep(
+        &mut self,
+        id: u32,
+        r: Result<crate::stt::Transcript>,
+        end_s: f64,
+    ) -> Option<HearEvent> {
+        let text = r.as_ref().map(|t| t.text.clone()).unwrap_or_default();
+        self.speculation = Some((id, r));
+        self.busy.store(false, Ordering::SeqCst);
+        (!text.trim().is_empty()).then_some(HearEvent::Tentative { text, end_s })
+    }
+
+    fn decode(&mut self, job: Job, send: &mut dyn FnMut(Done)) {
+        if let Job::Judge {
+            ask,
+            id,
+            samples,
+            start_s,
+            moot,
+        } = job
+        {
+            if moot.load(Ordering::SeqCst) {
+                send(Done::Verdict {
+                    ask,
+                    verdict: Verdict::Unknown,
+                });
+                return;
+            }
+            let end_s = start_s + samples.len() as f64 / SAMPLE_RATE as f64;
+            let started = Instant::now();
+            let model = &self.model;
+            let stt = TranscribeOptions {
+                cancel: Some(moot),
+                ..self.stt.clone()
+            };
+            let stt = &stt;
+            let (verdict, transcript) = match &self.judge {
+                Some(judge) => {
+                    let (v, t) = super::pause::judge_pause(judge, &samples, |turn| {
+                        model.transcribe_at(turn, start_s, stt)
+                    });
+                    (v, Some(t))
+                }
+                None => (Verdict::Unknown, None),
+            };
+            tracing::debug!(
+                ask,
+                ?verdict,
+                turn_s = samples.len() as f64 / f64::from(SAMPLE_RATE),
+                ms = started.elapsed().as_secs_f64() * 1e3,
+                "pause judged"
+            );
+            // The words first: a reply may start on them before the turn
+            // is declared over (and is confirmed by the final transcript).
+            match transcript.and_then(|r| self.keep(id, r, end_s)) {
+                Some(event) => send(Done::Event(event)),
+                None => self.busy.store(false, Ordering::SeqCst),
+            }
+            send(Done::Verdict { ask, verdict });
+            return;
+        }
+        if let Some(event) = self.decode_one(job) {
+            send(Done::Event(event));
+        }
+    }
+
+    fn decode_one(&mut self, job: Job) -> Option<HearEvent> {
         let (model, stt) = (&self.model, &self.stt);
         Some(match job {
             Job::Speculate {
@@ -209,14 +304,9 @@ impl Decoder {
             } => {
                 let end_s = start_s + samples.len() as f64 / SAMPLE_RATE as f64;
                 let r = model.transcribe_at(&samples, start_s, stt);
-                let text = r.as_ref().map(|t| t.text.clone()).unwrap_or_default();
-                self.speculation = Some((id, r));
-                self.busy.store(false, Ordering::SeqCst);
-                if text.trim().is_empty() {
-                    return None;
-                }
-                HearEvent::Tentative { text, end_s }
+                return self.keep(id, r, end_s);
             }
+            Job::Judge { .. } => return None,
             Job::Partial { samples, at_s } => match model.transcribe(&samples, &self.partial_stt) {
                 Ok(t) => HearEvent::Partial { text: t.text, at_s },
                 Err(Error::Cancelled) => {
@@ -234,7 +324,13 @@ impl Decoder {
                 speculated,
             } => {
                 let done = match (speculated, self.speculation.take()) {
-                    (Some(id), Some((sid, r))) if id == sid => r,
+                    // (A speculation cut short, when the turn ended at the
+                    // ceiling before its verdict, is decoded again.)
+                    (Some(id), Some((sid, r)))
+                        if id == sid && !matches!(r, Err(Error::Cancelled)) =>
+                    {
+                        r
+                    }
                     _ => model.transcribe_at(&utt.samples, utt.start_s(), stt),
                 };
                 match done {
@@ -295,7 +391,7 @@ pub fn listen(
     let source_thread = source.start(audio_tx, controls.stop.clone())?;
 
     let (job_tx, job_rx) = mpsc::channel::<Job>();
-    let (done_tx, done_rx) = mpsc::channel::<HearEvent>();
+    let (done_tx, done_rx) = mpsc::channel::<Done>();
     let busy = Arc::new(AtomicBool::new(false));
     // Set when a partial is moot: the turn is ending, or listening stops.
     let abort_partial = Arc::new(AtomicBool::new(false));
@@ -312,6 +408,7 @@ pub fn listen(
             partial_stt,
             busy,
             speculation: None,
+            judge: cfg.end_of_turn.clone().filter(|_| cfg.vad.smart_turn),
         };
         std::thread::Builder::new()
             .name("tofu-stt".into())
@@ -324,41 +421,58 @@ pub fn listen(
                         Job::Final { audio, .. } => Some(audio.clone()),
                         _ => None,
                     };
+                    let ask = match &job {
+                        Job::Judge { ask, .. } => Some(*ask),
+                        _ => None,
+                    };
+                    let mut out = Vec::new();
                     let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        decoder.decode(job)
+                        decoder.decode(job, &mut |d| out.push(d))
                     }));
-                    let event = match (decoded, kept) {
-                        (Ok(Some(event)), _) => event,
-                        (Ok(None), _) => continue,
-                        (Err(p), Some(audio)) => HearEvent::Error {
+                    match (decoded, kept) {
+                        (Ok(()), _) => {}
+                        (Err(p), Some(audio)) => out.push(Done::Event(HearEvent::Error {
                             message: format!(
                                 "transcription failed: {}",
                                 crate::error::panic_text(&*p)
                             ),
                             audio,
-                        },
+                        })),
                         (Err(p), None) => {
                             tracing::warn!(
                                 panic = crate::error::panic_text(&*p),
                                 "a partial transcription failed"
                             );
-                            decoder.busy.store(false, Ordering::SeqCst);
-                            continue;
+                            // A question left unanswered: the silence rule.
+                            out.extend(ask.map(|ask| Done::Verdict {
+                                ask,
+                                verdict: Verdict::Unknown,
+                            }));
                         }
-                    };
+                    }
                     decoder.busy.store(false, Ordering::SeqCst);
-                    if done_tx.send(event).is_err() {
-                        return;
+                    for done in out {
+                        if done_tx.send(done).is_err() {
+                            return;
+                        }
                     }
                 }
             })
             .expect("spawn a thread")
     };
 
+    // With a judge, a pause is judged on the speech thread (the sound,
+    // then the words) while audio keeps flowing; its transcript is the
+    // speculation.
+    let judging = cfg.vad.smart_turn && cfg.end_of_turn.is_some();
     let mut seg = Segmenter::new(cfg.vad.clone());
-    if let Some(judge) = cfg.end_of_turn.as_ref().filter(|_| cfg.vad.smart_turn) {
-        seg = seg.with_judge(Box::new(judge.clone()));
+    if judging {
+        seg = seg.with_deferred_judge();
     }
+    let mut decided = Vec::new();
+    let mut pending_ask: Option<u32> = None;
+    // The open question's flag: set when the person speaks again.
+    let mut moot = Arc::new(AtomicBool::new(false));
     let mut meter = LevelMeter::new(SAMPLE_RATE as usize / 20);
     let mut vad_events = Vec::new();
     let mut ptt: Option<(u64, Vec<f32>)> = None;
@@ -408,8 +522,28 @@ pub fn listen(
         };
 
     loop {
-        while let Ok(ev) = done_rx.try_recv() {
-            on_event(ev);
+        // Faster than real time, a pause waits for its verdict (as it would
+        // live, where the verdict comes before the pause is over).
+        loop {
+            let done = match pending_ask.is_some() && cfg.lockstep {
+                true => done_rx.recv().ok(),
+                false => done_rx.try_recv().ok(),
+            };
+            let Some(done) = done else { break };
+            match done {
+                Done::Event(ev) => on_event(ev),
+                Done::Verdict { ask, verdict } => {
+                    if pending_ask == Some(ask) {
+                        pending_ask = None;
+                    }
+                    seg.decide(ask, verdict, &mut decided);
+                    for ev in decided.drain(..) {
+                        if let VadEvent::Utterance(utt) = ev {
+                            finish_turn(utt, speculated.take(), &mut on_event);
+                        }
+                    }
+                }
+            }
         }
         if controls.stop.load(Ordering::SeqCst) {
             abort_partial.store(true, Ordering::SeqCst);
@@ -485,9 +619,32 @@ pub fn listen(
                         VadEvent::Utterance(utt) => {
                             finish_turn(utt, speculated.take(), &mut on_event)
                         }
+                        VadEvent::Paused { ask, turn } => {
+                            pending_ask = Some(ask);
+                            moot = Arc::new(AtomicBool::new(false));
+                            speculations += 1;
+                            speculated = Some((speculations, turn.len()));
+                            abort_partial.store(true, Ordering::SeqCst);
+                            busy.store(true, Ordering::SeqCst);
+                            let start = seg.current_start().unwrap_or(0);
+                            let _ = job_tx.send(Job::Judge {
+                                ask,
+                                id: speculations,
+                                samples: turn,
+                                start_s: secs(start),
+                                moot: moot.clone(),
+                            });
+                        }
                     }
                 }
                 match seg.settled().filter(|_| cfg.speculate) {
+                    // Judging transcribes the turn at the pause already.
+                    Some(_) if judging => {}
+                    // Speaking again: the question about the pause is moot.
+                    None if judging => {
+                        moot.store(true, Ordering::SeqCst);
+                        speculated = None;
+                    }
                     Some(audio) if speculated.is_none_or(|(_, n)| n != audio.len()) => {
                         speculations += 1;
                         speculated = Some((speculations, audio.len()));
@@ -537,8 +694,10 @@ pub fn listen(
         finish_turn(utt, None, &mut on_event);
     }
     drop(job_tx);
-    for ev in done_rx {
-        on_event(ev);
+    for done in done_rx {
+        if let Done::Event(ev) = done {
+            on_event(ev);
+        }
     }
     let _ = worker.join();
     controls.stop();

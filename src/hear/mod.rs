@@ -1,21 +1,25 @@
 //! The engine's ears: voice activity → utterances → transcripts.
 //!
 //! - [`vad`]: cuts audio into utterances (earshot + hysteresis + pre-roll),
-//!   asking [`smart_turn`] whether a short pause ends the turn.
+//!   asking a judge whether a short pause ends the turn.
+//! - [`pause`]: that judge: the sound of the turn ([`smart_turn`]), then
+//!   its words ([`words`]).
 //! - [`listen`]: the live loop, from any audio source to typed events.
 //! - [`transcribe_recording`]: a whole recording through the same VAD and
 //!   transcription path the live loop uses.
 
 pub mod listen;
+pub mod pause;
 pub mod smart_turn;
 pub mod vad;
+pub mod words;
 
 use crate::audio::SAMPLE_RATE;
 use crate::error::Result;
 use crate::stt::{SpeechModel, TranscribeOptions, Transcript};
 
 pub use listen::{listen, Controls, HearEvent, Heard, ListenConfig, Mode};
-pub use vad::{EndOfTurn, EndReason, Segmenter, Utterance, VadConfig, VadEvent};
+pub use vad::{EndOfTurn, EndReason, Segmenter, Utterance, VadConfig, VadEvent, Verdict};
 
 /// Transcribes a recording: each utterance the VAD finds is transcribed on its
 /// own (with an encoder context trimmed to its length), and the pieces are

@@ -215,8 +215,10 @@ impl Judge {
     }
 }
 
-impl super::vad::EndOfTurn for Judge {
-    fn finished(&mut self, turn: &[f32]) -> Option<bool> {
+impl Judge {
+    /// The probability that the turn whose audio is `turn` sounds
+    /// finished; `None` when the model failed (logged).
+    pub fn probability(&self, turn: &[f32]) -> Option<f32> {
         let started = std::time::Instant::now();
         let mut model = self.0.lock().unwrap_or_else(|e| e.into_inner());
         match model.complete(turn) {
@@ -227,12 +229,25 @@ impl super::vad::EndOfTurn for Judge {
                     ms = started.elapsed().as_secs_f64() * 1e3,
                     "end of turn?"
                 );
-                Some(p > 0.5)
+                Some(p)
             }
             Err(e) => {
                 tracing::warn!(%e, "the end-of-turn model failed; the silence rule decides");
                 None
             }
+        }
+    }
+}
+
+/// The sound alone (no words): finished, not yet, or the silence rule when
+/// the model failed.
+impl super::vad::EndOfTurn for Judge {
+    fn judge(&mut self, turn: &[f32]) -> super::vad::Verdict {
+        use super::vad::Verdict;
+        match self.probability(turn) {
+            Some(p) if p > 0.5 => Verdict::Finished,
+            Some(_) => Verdict::NotYet,
+            None => Verdict::Unknown,
         }
     }
 }

@@ -1,0 +1,75 @@
+//! Judging a pause, the way the live loop and `tofu bench turns` both do it:
+//! the sound of the turn ([`smart_turn`](super::smart_turn)) and its words
+//! ([`words`](super::words)). The transcript runs beside the sound model
+//! (on the other core), so the verdict comes when the words do, and the
+//! words are the turn's transcript, ready for a reply, if the pause ends it.
+//!
+//! - the sound says "not yet" (p ≤ 0.5): wait, up to the ceiling;
+//! - it is unsure (p ≤ [`SURE`]) or the words trail: doubtful, a longer wait;
+//! - it is sure and the words are whole: finished, now.
+
+use super::smart_turn::Judge;
+use super::vad::Verdict;
+use super::words::unfinished;
+use crate::error::Result;
+use crate::stt::Transcript;
+
+/// Above this probability the sound of a turn is taken as finished without
+/// doubt; between one half and this the model is unsure.
+pub const SURE: f32 = 0.8;
+
+/// The verdict on a pause in the turn whose audio is `turn`, and its
+/// transcript.
+pub fn judge_pause(
+    sound: &Judge,
+    turn: &[f32],
+    transcribe: impl FnOnce(&[f32]) -> Result<Transcript> + Send,
+) -> (Verdict, Result<Transcript>) {
+    let (p, transcript) = std::thread::scope(|s| {
+        let words = s.spawn(|| transcribe(turn));
+        let p = sound.probability(turn);
+        let transcript = words
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (p, transcript)
+    });
+    (verdict(p, transcript.as_ref().ok()), transcript)
+}
+
+/// The sound's probability and the words, as a verdict.
+fn verdict(p: Option<f32>, words: Option<&Transcript>) -> Verdict {
+    match (p, words) {
+        (Some(p), _) if p <= 0.5 => Verdict::NotYet,
+        (_, Some(t)) if unfinished(&t.text, &t.language) => Verdict::Doubtful,
+        (Some(p), Some(_)) if p > SURE => Verdict::Finished,
+        (Some(_), Some(_)) => Verdict::Doubtful,
+        // The model or the transcription failed: the silence rule.
+        _ => Verdict::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn said(text: &str) -> Transcript {
+        Transcript {
+            text: text.into(),
+            ..Transcript::empty("en", 1.0)
+        }
+    }
+
+    #[test]
+    fn the_sound_and_the_words_must_both_say_finished() {
+        let whole = said("I went to the market.");
+        let trailing = said("I went to the");
+        assert_eq!(verdict(Some(0.95), Some(&whole)), Verdict::Finished);
+        assert_eq!(verdict(Some(0.95), Some(&trailing)), Verdict::Doubtful);
+        assert_eq!(verdict(Some(0.6), Some(&whole)), Verdict::Doubtful);
+        assert_eq!(verdict(Some(0.3), Some(&whole)), Verdict::NotYet);
+        assert_eq!(verdict(None, Some(&whole)), Verdict::Unknown);
+        assert_eq!(verdict(Some(0.95), None), Verdict::Unknown);
+        // Noise transcribed as nothing: nothing to wait for.
+        assert_eq!(verdict(Some(0.9), Some(&said(""))), Verdict::Finished);
+    }
+}
