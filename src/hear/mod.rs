@@ -8,6 +8,7 @@
 //! - [`transcribe_recording`]: a whole recording through the same VAD and
 //!   transcription path the live loop uses.
 
+mod decoder;
 pub mod listen;
 pub mod pause;
 pub mod smart_turn;
