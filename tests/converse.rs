@@ -173,15 +173,16 @@ fn a_spoken_turn_gets_a_spoken_reply_that_says_what_was_printed() {
 #[test]
 fn talking_over_the_companion_stops_it_and_the_new_turn_is_heard_whole() {
     let _one_at_a_time = REAL_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    // The person says something, pauses 1.8 s, and talks again: over the
-    // companion, which is answering (writing or already speaking: a reply
-    // takes longer than that to finish playing).
+    // The person says something, pauses 2.4 s (past the 2 s a pause judged
+    // unfinished is waited out: two turns whatever the judge said), and
+    // talks again: over the companion, which is answering (writing or
+    // already speaking: a reply takes longer than that to finish playing).
     let first = read_wav_16k_mono(&common::speech_file("libri_1272-141231-0000.wav")).unwrap();
     let second = read_wav_16k_mono(&common::speech_file("arctic_a0024.wav")).unwrap();
     let first_end = tofu::bench::latency::speech_end(&first);
     let lead = second.iter().position(|x| x.abs() > 0.02).unwrap() as f64 / RATE;
     let mut rec = first[..(first_end * RATE) as usize].to_vec();
-    let pause = (1.8 - lead).max(0.0);
+    let pause = (2.4 - lead).max(0.0);
     rec.extend(std::iter::repeat_n(0.0, (pause * RATE) as usize));
     let second_at = rec.len() as f64 / RATE + lead;
     rec.extend_from_slice(&second);
@@ -365,6 +366,8 @@ fn the_companions_own_voice_through_the_speakers_is_not_a_barge_in() {
     rec.extend_from_slice(&second);
     let second_end = tofu::bench::latency::speech_end(&second) + end2;
     let third = read_wav_16k_mono(&common::speech_file("libri_1272-128104-0001.wav")).unwrap();
+    // Short enough to land on the answer (the judge calls "...to buy." a
+    // finished turn: it ends at a 200 ms pause).
     let pause = 1.8;
     rec.truncate((second_end * RATE) as usize);
     rec.extend(std::iter::repeat_n(0.0, (pause * RATE) as usize));

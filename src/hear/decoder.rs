@@ -123,9 +123,12 @@ impl Decoder {
             );
             // The words first: a reply may start on them before the turn
             // is declared over (and is confirmed by the final transcript).
+            // Not after "not yet": the person is most likely going on, and
+            // a reply written meanwhile would take the cores their next
+            // words need (the words are kept for a turn the ceiling ends).
             match transcript.and_then(|r| self.keep(id, r, end_s)) {
-                Some(event) => send(Done::Event(event)),
-                None => self.busy.store(false, Ordering::SeqCst),
+                Some(event) if verdict != Verdict::NotYet => send(Done::Event(event)),
+                _ => self.busy.store(false, Ordering::SeqCst),
             }
             send(Done::Verdict { ask, verdict });
             return;

@@ -129,18 +129,26 @@ pub fn key_may_travel(endpoint: &str) -> bool {
     }
 }
 
-/// The endpoint with any `user:password@` hidden, for messages and `llm show`.
+/// The endpoint with any `user:password@` and any query or fragment (where
+/// some servers take a key: `?api_key=…`) hidden, for messages, logs and
+/// `llm show`. The query ends the authority too, as the HTTP client reads
+/// it: `http://evil?@127.0.0.1/` shows as `http://evil?***`.
 pub fn shown_endpoint(endpoint: &str) -> String {
-    match endpoint.split_once("://") {
+    let (base, query) = match endpoint.find(['?', '#']) {
+        Some(i) => (&endpoint[..i], "?***"),
+        None => (endpoint, ""),
+    };
+    let shown = match base.split_once("://") {
         Some((scheme, rest)) => {
             let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
             match authority.rsplit_once('@') {
                 Some((_, h)) => format!("{scheme}://***@{h}{path}"),
-                None => endpoint.to_string(),
+                None => base.to_string(),
             }
         }
-        None => endpoint.to_string(),
-    }
+        None => base.to_string(),
+    };
+    format!("{shown}{query}")
 }
 
 /// The longest event line taken from a server (a chunk is a few hundred bytes).
@@ -426,5 +434,17 @@ mod tests {
             "http://***@10.0.0.2:8080/v1"
         );
         assert_eq!(shown_endpoint("http://127.0.0.1/v1"), "http://127.0.0.1/v1");
+        assert_eq!(
+            shown_endpoint("https://api.example/v1?api_key=sk-123"),
+            "https://api.example/v1?***"
+        );
+        assert_eq!(
+            shown_endpoint("http://evil.example?@127.0.0.1/v1"),
+            "http://evil.example?***"
+        );
+        assert_eq!(
+            shown_endpoint("http://me:pw@h.example/v1#k=1"),
+            "http://***@h.example/v1?***"
+        );
     }
 }
