@@ -317,3 +317,69 @@ fn a_full_disk_keeps_the_words_and_says_why_the_audio_is_not() {
         "nothing written"
     );
 }
+
+#[test]
+fn a_recording_a_crash_left_behind_is_transcribed_into_the_history_next_time() {
+    // A turn's audio is written before its words are kept: a kill between
+    // the two leaves a recording of no turn. The next `tofu listen` (with
+    // or without replies) transcribes it into the history, at the time it
+    // was spoken, with its recording; nothing of it is swept away.
+    let data = tempfile::tempdir().unwrap();
+    drop(tofu::store::Store::open(data.path()).unwrap());
+    let day = data.path().join("audio/2026-12-01");
+    std::fs::create_dir_all(&day).unwrap();
+    let left = day.join("1764570000000-0001.wav");
+    std::fs::copy(common::speech_file("arctic_a0024.wav"), &left).unwrap();
+    let spoken = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    std::fs::File::options()
+        .write(true)
+        .open(&left)
+        .unwrap()
+        .set_modified(spoken)
+        .unwrap();
+    // A recording being written right now is not touched.
+    let fresh = day.join("1764570000000-0002.wav");
+    std::fs::copy(common::speech_file("arctic_a0024.wav"), &fresh).unwrap();
+    let silence = data.path().join("quiet.wav");
+    tofu::audio::wav::write_wav_16k(&silence, &vec![0.0; 16_000]).unwrap();
+
+    let out = common::tofu(data.path())
+        .args(["listen", "--no-reply", "--fast", "--input"])
+        .arg(&silence)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("interrupted session"), "{err}");
+
+    let store = tofu::store::Store::open(data.path()).unwrap();
+    let turns: Vec<_> = store
+        .conversations_full(tofu::store::TimeRange::default())
+        .unwrap()
+        .into_iter()
+        .flat_map(|c| c.turns)
+        .collect();
+    assert_eq!(turns.len(), 1, "{turns:?}");
+    let t = &turns[0];
+    let words = t.text().to_lowercase();
+    assert!(
+        words.contains("reports") && words.contains("north"),
+        "{words}"
+    );
+    let ended = spoken
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    assert!(
+        (t.ended_at - ended).abs() < 2000,
+        "{} vs {ended}",
+        t.ended_at
+    );
+    assert!(t.started_at < t.ended_at);
+    let audio = data.path().join(t.audio_path.as_deref().unwrap());
+    assert!(audio.exists(), "{audio:?}");
+    assert!(
+        fresh.exists(),
+        "a recording being written now is left alone"
+    );
+}

@@ -956,7 +956,7 @@ fn a_damaged_database_with_a_journal_is_copied_as_found() {
 }
 
 #[test]
-fn recordings_that_belong_to_no_turn_are_swept_once_old() {
+fn half_copies_are_swept_once_old_and_recordings_of_no_turn_are_kept_for_recovery() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path()).unwrap();
     let c = store.start_conversation(T0, Source::Live, None).unwrap();
@@ -979,15 +979,20 @@ fn recordings_that_belong_to_no_turn_are_swept_once_old() {
     std::fs::create_dir_all(&day).unwrap();
     let old = day.join("065320-orphan.wav");
     let fresh = day.join("065321-inflight.wav");
-    tofu::audio::wav::write_wav_16k(&old, &audio).unwrap();
-    tofu::audio::wav::write_wav_16k(&fresh, &audio).unwrap();
+    let partial = day.join("065322-copy.wav.partial");
+    let fresh_partial = day.join("065323-copying.wav.partial");
+    for f in [&old, &fresh, &partial, &fresh_partial] {
+        tofu::audio::wav::write_wav_16k(f, &audio).unwrap();
+    }
     let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
-    std::fs::File::options()
-        .write(true)
-        .open(&old)
-        .unwrap()
-        .set_modified(two_hours_ago)
-        .unwrap();
+    for f in [&old, &partial] {
+        std::fs::File::options()
+            .write(true)
+            .open(f)
+            .unwrap()
+            .set_modified(two_hours_ago)
+            .unwrap();
+    }
     // The kept turn's file is old too: still kept, because a turn refers to it.
     let kept_file = dir.path().join(kept.audio_path.as_deref().unwrap());
     std::fs::File::options()
@@ -998,8 +1003,16 @@ fn recordings_that_belong_to_no_turn_are_swept_once_old() {
         .unwrap();
 
     let store = Store::open(dir.path()).unwrap();
-    assert!(!old.exists(), "an old recording of no turn is removed");
-    assert!(fresh.exists(), "a recording being saved right now is not");
+    assert!(!partial.exists(), "an old half copy is removed");
+    assert!(fresh_partial.exists(), "a copy being made right now is not");
+    // A recording of no turn holds what the person said: kept, and listed
+    // for the next session to transcribe (`converse::recover`).
+    assert!(old.exists() && fresh.exists());
+    let orphans = store
+        .orphan_audio(std::time::Duration::from_secs(3600))
+        .unwrap();
+    assert_eq!(orphans.len(), 1, "{orphans:?}");
+    assert!(orphans[0].ends_with("065320-orphan.wav"), "{orphans:?}");
     assert!(kept_file.exists());
     assert_eq!(
         store.turn(kept.id).unwrap().unwrap().audio_path,

@@ -146,6 +146,16 @@ pub fn run(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
     )?)?);
     if let Some(k) = keeper.as_mut() {
         k.model = model.name();
+        let mut notes = Vec::new();
+        tofu::converse::recover::recover_noting(
+            &mut k.store,
+            &model,
+            tofu::style::DEFAULT_PROFILE,
+            &mut notes,
+        );
+        for n in notes {
+            eprintln!("note: {n}");
+        }
     }
     let source: Box<dyn AudioSource> = match &args.input {
         Some(file) => Box::new(WavSource::new(

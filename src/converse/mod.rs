@@ -24,6 +24,7 @@
 pub mod chat;
 mod companion;
 pub mod echo;
+pub mod recover;
 pub mod session;
 pub mod setup;
 pub mod turns;

@@ -30,6 +30,10 @@ pub fn load(
         Some(s) => SpeechModel::load(&crate::catalogue::path(s, &models, Role::Speech)?)?,
         None => SpeechModel::load_default(&models)?,
     });
+    let mut store = store;
+    if let Some(s) = store.as_mut() {
+        super::recover::recover_noting(s, &stt, profile, notes);
+    }
     let (persona, reply, voice_settings) = match &store {
         Some(s) => (
             Persona::load(s)?,

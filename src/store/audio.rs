@@ -196,19 +196,51 @@ impl Store {
         self.empty_trash()
     }
 
-    /// Deletes files under `audio/` that no turn refers to and that are
-    /// older than `min_age` (a turn being saved right now is left alone):
-    /// what a crash between writing a recording and storing its turn leaves.
-    /// Without this, such a recording would be on disk but in no history
-    /// the person can see or delete.
-    pub fn sweep_orphan_audio(&self, min_age: std::time::Duration) -> Result<u32> {
-        let known: std::collections::HashSet<String> = self
+    /// Recordings (`.wav`) under `audio/` that no turn refers to and that
+    /// are older than `min_age` (a turn being saved right now is left
+    /// alone): what a crash between writing a recording and storing its
+    /// turn leaves. `converse::recover` transcribes them into the history.
+    pub fn orphan_audio(&self, min_age: std::time::Duration) -> Result<Vec<PathBuf>> {
+        let known = self.known_audio()?;
+        let mut found = Vec::new();
+        self.walk_audio(min_age, |path| {
+            let wav = path.extension().is_some_and(|e| e == "wav");
+            let referenced = self.relative(path).is_some_and(|rel| known.contains(&rel));
+            if wav && !referenced {
+                found.push(path.to_path_buf());
+            }
+        });
+        Ok(found)
+    }
+
+    /// Deletes what an interrupted copy left under `audio/` (`*.partial`
+    /// files older than `min_age`) and empty day folders. Recordings of no
+    /// turn are kept for [`Store::orphan_audio`]: they hold what the person
+    /// said.
+    pub fn sweep_partial_audio(&self, min_age: std::time::Duration) -> Result<u32> {
+        let mut removed = 0;
+        self.walk_audio(min_age, |path| {
+            let partial = path.extension().is_some_and(|e| e == "partial");
+            if partial && std::fs::remove_file(path).is_ok() {
+                removed += 1;
+            }
+        });
+        Ok(removed)
+    }
+
+    fn known_audio(&self) -> Result<std::collections::HashSet<String>> {
+        Ok(self
             .conn
             .prepare("SELECT audio_path FROM turns WHERE audio_path IS NOT NULL")?
             .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut removed = 0;
-        let mut stack = vec![self.data_dir.join("audio")];
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Calls `visit` on every file under `audio/` older than `min_age`;
+    /// removes day folders left empty.
+    fn walk_audio(&self, min_age: std::time::Duration, mut visit: impl FnMut(&Path)) {
+        let root = self.data_dir.join("audio");
+        let mut stack = vec![root.clone()];
         while let Some(dir) = stack.pop() {
             let Ok(entries) = std::fs::read_dir(&dir) else {
                 continue;
@@ -225,16 +257,14 @@ impl Store {
                     .ok()
                     .and_then(|m| m.elapsed().ok())
                     .is_some_and(|age| age >= min_age);
-                let referenced = self.relative(&path).is_some_and(|rel| known.contains(&rel));
-                if old_enough && !referenced && std::fs::remove_file(&path).is_ok() {
-                    removed += 1;
+                if old_enough {
+                    visit(&path);
                 }
             }
-            if dir != self.data_dir.join("audio") {
+            if dir != root {
                 let _ = std::fs::remove_dir(&dir); // only if empty
             }
         }
-        Ok(removed)
     }
 }
 

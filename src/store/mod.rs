@@ -160,8 +160,8 @@ impl Store {
         Ok(self)
     }
 
-    /// Once a day: removes recordings that belong to no turn (see
-    /// [`Store::sweep_orphan_audio`]).
+    /// Once a day: removes what interrupted copies left (see
+    /// [`Store::sweep_partial_audio`]).
     fn daily_sweep(&mut self) -> Result<()> {
         const KEY: &str = "maintenance.audio_swept_at";
         let last: Option<i64> = self.setting(KEY).unwrap_or(None);
@@ -169,9 +169,9 @@ impl Store {
         if last.is_some_and(|t| now - t < 24 * 3600 * 1000 && t <= now) {
             return Ok(());
         }
-        let swept = self.sweep_orphan_audio(Duration::from_secs(3600))?;
+        let swept = self.sweep_partial_audio(Duration::from_secs(3600))?;
         if swept > 0 {
-            tracing::info!(swept, "removed recordings that belonged to no turn");
+            tracing::info!(swept, "removed copies an interrupted save left");
         }
         self.set_setting(KEY, &now)
     }
