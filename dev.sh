@@ -83,6 +83,17 @@ install_tauri_driver() {
   cargo install tauri-driver --version '^2' --locked --quiet
 }
 
+# The licence policy (deny.toml) is checked offline: licences and bans only
+# (the advisory database would need the network).
+check_licences() {
+  if ! command -v cargo-deny >/dev/null && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo-deny" ]; then
+    log "installing cargo-deny"
+    cargo install cargo-deny --version '=0.20.2' --locked --quiet
+  fi
+  log "licences"
+  cargo deny --locked check licenses bans
+}
+
 # Models: verified by sha256, idempotent; an interrupted download resumes.
 # Run with the tofu binary the workspace build made ($1: debug or release):
 # `cargo run -p tofu` would compile the engine again with another feature
@@ -122,6 +133,7 @@ case "${1:-}" in
     install_tauri_driver
     log "lints"
     cargo clippy --workspace --all-targets --locked -- -D warnings
+    check_licences
     # Tests start the tofu-llm worker process: cargo test builds only the
     # binaries of the package under test, so build every binary first.
     log "building"
