@@ -337,6 +337,16 @@ fn a_recording_a_crash_left_behind_is_transcribed_into_the_history_next_time() {
         .unwrap()
         .set_modified(spoken)
         .unwrap();
+    // One in which whisper hears nothing stays as it was, marked as tried
+    // (never tried again: one that crashed whisper would do it once).
+    let quiet_left = day.join("1764570000000-0003.wav");
+    tofu::audio::wav::write_wav_16k(&quiet_left, &vec![0.0; 16_000]).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&quiet_left)
+        .unwrap()
+        .set_modified(spoken)
+        .unwrap();
     // A recording being written right now is not touched.
     let fresh = day.join("1764570000000-0002.wav");
     std::fs::copy(common::speech_file("arctic_a0024.wav"), &fresh).unwrap();

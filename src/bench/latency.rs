@@ -132,7 +132,8 @@ fn run_once(
     };
     // The plain pipeline waits for the end of the turn to transcribe it.
     cfg.listen.speculate = streaming;
-    cfg.listen.vad.smart_turn = judged;
+    // And ends turns by the silence rule: judging a pause transcribes it.
+    cfg.listen.vad.smart_turn = judged && streaming;
     let source = Box::new(WavSource::load(recording, Pace::RealTime)?);
     let mut replies = Vec::new();
     let mut heard = Vec::new();

@@ -12,7 +12,7 @@
 //!   turn was declared over (how long a person who is done waits, in the
 //!   stream's time: a judge's own time is the decision cost);
 //! - decision cost: milliseconds per question, the sound alone and the
-//!   sound with the words (which transcribes a turn that sounds finished).
+//!   sound with the words (the turn transcribed beside the sound model).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -66,8 +66,8 @@ pub struct TurnsReport {
     pub silence: TurnsFigures,
     /// Smart Turn asked at `decide_ms`, patient up to `ceiling_ms`.
     pub smart: TurnsFigures,
-    /// What the app does: Smart Turn, then the words of a turn that sounds
-    /// finished (unfinished words wait `doubt_ms`).
+    /// What the app does: Smart Turn and the turn's words, transcribed
+    /// beside it (trailing words or an unsure sound wait `doubt_ms`).
     pub judged: TurnsFigures,
     pub end_silence_ms: u32,
     pub decide_ms: u32,

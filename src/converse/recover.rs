@@ -25,15 +25,18 @@ pub struct Recovered {
     /// The conversation the recovered turns went to.
     pub conversation: Option<ConversationId>,
     pub turns: usize,
-    /// Recordings in which nothing was said (removed).
+    /// Recordings in which nothing was heard (left, as `*.wav.tried`).
     pub silent: usize,
-    /// Recordings that could not be read (left where they are).
+    /// Recordings that could not be read or transcribed (left, as
+    /// `*.wav.tried`: never tried again, so one that crashes the process
+    /// does it once).
     pub unreadable: usize,
 }
 
 /// Transcribes every recording under the data folder's `audio/` that no
 /// turn refers to (older than `min_age`) into one conversation, oldest
-/// first, each kept with its recording.
+/// first, each kept with its recording. The language is detected (the
+/// session that recorded it may have used any).
 pub fn recover(
     store: &mut Store,
     model: &SpeechModel,
@@ -47,32 +50,30 @@ pub fn recover(
     let mut done = Recovered::default();
     let mut keeper: Option<Keeper> = None;
     for path in found {
-        let samples = match read_wav_16k_mono(&path) {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::warn!(%e, "a recording left by an interrupted session cannot be read");
-                done.unreadable += 1;
-                continue;
-            }
-        };
-        // whisper.cpp is native code: a recording that makes it panic is
-        // left where it is, not the session's start.
-        let heard = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            model.transcribe(&samples, opts)
-        }));
-        let t = match heard {
-            Ok(t) => t?,
-            Err(_) => {
-                done.unreadable += 1;
-                continue;
-            }
+        // Marked before whisper sees it: a recording that takes the process
+        // down (native code) is tried once, not at every start.
+        let tried = path.with_extension("wav.tried");
+        if tofu_models::durable::rename_durably(&path, &tried).is_err() {
+            done.unreadable += 1;
+            continue;
+        }
+        let Some((t, samples)) = transcribe(&tried, model, opts) else {
+            done.unreadable += 1;
+            continue;
         };
         if t.text.trim().is_empty() {
-            let _ = std::fs::remove_file(&path);
+            // Kept (as `.tried`): the live loop wrote it because it heard
+            // speech, whatever this pass made of it.
             done.silent += 1;
             continue;
         }
-        let (started_at, ended_at) = spoken_at(&path, samples.len());
+        tofu_models::durable::rename_durably(&tried, &path).map_err(|e| {
+            crate::error::Error::Io {
+                path: tried.clone(),
+                source: e,
+            }
+        })?;
+        let (started_at, ended_at) = spoken_at(&path, samples);
         let keeper =
             keeper.get_or_insert_with(|| Keeper::starting_at(Source::Live, profile, started_at));
         let turn = NewTurn {
@@ -86,6 +87,30 @@ pub fn recover(
     }
     done.conversation = keeper.and_then(|k| k.conversation());
     Ok(done)
+}
+
+/// The transcript of the recording at `path` and its length in samples;
+/// `None` (logged) when it cannot be read or transcribed.
+fn transcribe(
+    path: &Path,
+    model: &SpeechModel,
+    opts: &TranscribeOptions,
+) -> Option<(crate::stt::Transcript, usize)> {
+    let samples = read_wav_16k_mono(path)
+        .map_err(|e| tracing::warn!(%e, "a recording an interrupted session left cannot be read"))
+        .ok()?;
+    // A Rust panic in the bindings costs this recording, not the start.
+    let heard = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        model.transcribe(&samples, opts)
+    }));
+    match heard {
+        Ok(Ok(t)) => Some((t, samples.len())),
+        Ok(Err(e)) => {
+            tracing::warn!(%e, "a recording an interrupted session left was not transcribed");
+            None
+        }
+        Err(_) => None,
+    }
 }
 
 /// When the recording was spoken (ms since the epoch): it was written as
@@ -122,10 +147,11 @@ pub fn recover_noting(
                      conversation {c} (tofu history show {c})"
                 ));
             }
-            if r.unreadable > 0 {
+            if r.unreadable + r.silent > 0 {
                 notes.push(format!(
-                    "{} recording(s) an interrupted session left cannot be read; they stay in {}",
-                    r.unreadable,
+                    "{} recording(s) an interrupted session left could not be transcribed; \
+                     they stay in {} (*.wav.tried)",
+                    r.unreadable + r.silent,
                     store.data_dir().join("audio").display()
                 ));
             }

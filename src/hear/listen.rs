@@ -409,7 +409,7 @@ pub fn listen(
                         }
                     }
                 }
-                match seg.settled().filter(|_| cfg.speculate) {
+                match seg.settled().filter(|_| cfg.speculate || judging) {
                     // Judging transcribes the turn at the pause already.
                     Some(_) if judging => {}
                     // Speaking again: the question about the pause is moot.

@@ -43,7 +43,8 @@ fn verdict(p: Option<f32>, words: Option<&Transcript>) -> Verdict {
         (_, Some(t)) if unfinished(&t.text, &t.language) => Verdict::Doubtful,
         (Some(p), Some(_)) if p > SURE => Verdict::Finished,
         (Some(_), Some(_)) => Verdict::Doubtful,
-        // The model or the transcription failed: the silence rule.
+        // The model failed and the words are whole, or the transcription
+        // failed: the silence rule.
         _ => Verdict::Unknown,
     }
 }

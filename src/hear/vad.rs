@@ -158,7 +158,8 @@ pub enum VadEvent {
     /// Speech began; `at` is the stream position (samples) of the first speech frame.
     SpeechStarted { at: u64 },
     /// A deferred judge's question: is the turn whose audio so far is
-    /// `turn` (ending in the pause) finished? Answer with
+    /// `turn` (ending in 200 ms of the pause: the audio the turn ends as if
+    /// the pause goes on) finished? Answer with
     /// [`Segmenter::decide`] and `ask`; an answer that comes after the
     /// person spoke again is ignored.
     Paused { ask: u32, turn: Vec<f32> },
@@ -436,9 +437,12 @@ impl Segmenter {
                     self.asks += 1;
                     *asked = Some(self.asks);
                     *wait = None;
+                    // The turn as it ends if the pause goes on (200 ms of
+                    // it kept), so its transcript can be the final one.
+                    let kept = settled.unwrap_or(samples.len());
                     out.push(VadEvent::Paused {
                         ask: self.asks,
-                        turn: samples.clone(),
+                        turn: samples[..kept].to_vec(),
                     });
                     ends = false;
                 }

@@ -4,14 +4,16 @@
 //! the universe", "Even when we lose."); its words then still give it away.
 //!
 //! Rules of written English, not of any recording:
-//! - whisper closes a sentence it heard end with `.`, `!` or `?`; a
-//!   transcript without one, or ending in `...`, `,`, `:` or a dash, trails;
+//! - a transcript ending in `...`, `,`, `:` or a dash trails (any
+//!   language); in English, whisper closes a sentence it heard end with
+//!   `.`, `!` or `?`, so one without them trails too;
 //! - an article, a possessive, a conjunction or a preposition that takes an
 //!   object never ends an English statement ("…more than", "…the");
 //! - a statement opened by a subordinating word ("If…", "Unless…",
 //!   "Even when…") with no comma to its main clause has no main clause yet.
 //!
-//! Only the punctuation rule applies to other languages.
+//! Other languages: only the trailing marks (a sentence may end in `。`,
+//! `؟`, `।` or nothing: the sound decides).
 
 /// Words that end no English statement (a question may end in a
 /// preposition: "What are you afraid of?", so they count only without `?`).
@@ -35,10 +37,20 @@ pub fn unfinished(text: &str, language: &str) -> bool {
     let Some(last) = text.chars().last() else {
         return false;
     };
-    if text.ends_with("...") || text.ends_with('…') || !matches!(last, '.' | '!' | '?') {
+    if text.ends_with("...") || matches!(last, '…' | ',' | '，' | '、' | ':' | ';' | '-' | '—')
+    {
         return true;
     }
-    if !(language.is_empty() || language.starts_with("en")) || last == '?' {
+    // Whether whisper closes a sentence is known for English; other scripts
+    // end theirs with their own marks, or none (then the sound decides).
+    let english = language.is_empty() || language.starts_with("en");
+    if !english {
+        return false;
+    }
+    if !matches!(last, '.' | '!' | '?') {
+        return true;
+    }
+    if last == '?' {
         return false;
     }
     let sentence = last_sentence(text);
@@ -117,9 +129,12 @@ mod tests {
     }
 
     #[test]
-    fn other_languages_are_judged_by_punctuation_alone() {
+    fn other_languages_are_judged_by_trailing_marks_alone() {
         assert!(!unfinished("Je pense que le.", "fr"));
-        assert!(unfinished("Je pense que le", "fr"));
+        assert!(!unfinished("我今天很好。", "zh"));
+        assert!(!unfinished("كيف حالك؟", "ar"));
+        assert!(!unfinished("Je pense que le", "fr"));
         assert!(unfinished("Ich glaube...", "de"));
+        assert!(unfinished("我觉得，", "zh"));
     }
 }

@@ -131,14 +131,17 @@ pub fn key_may_travel(endpoint: &str) -> bool {
 
 /// The endpoint with any `user:password@` and any query or fragment (where
 /// some servers take a key: `?api_key=…`) hidden, for messages, logs and
-/// `llm show`. The query ends the authority too, as the HTTP client reads
-/// it: `http://evil?@127.0.0.1/` shows as `http://evil?***`.
+/// `llm show`. The query ends the authority, as the HTTP client reads it;
+/// an `@` after it (`http://me:p?ss@host/`) hides the whole authority.
 pub fn shown_endpoint(endpoint: &str) -> String {
     let (base, query) = match endpoint.find(['?', '#']) {
         Some(i) => (&endpoint[..i], "?***"),
         None => (endpoint, ""),
     };
     let shown = match base.split_once("://") {
+        // An `@` past the cut: a password holding `?` or `#`. Nothing of
+        // the authority is shown.
+        Some((scheme, _)) if endpoint[base.len()..].contains('@') => format!("{scheme}://***"),
         Some((scheme, rest)) => {
             let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
             match authority.rsplit_once('@') {
@@ -440,8 +443,9 @@ mod tests {
         );
         assert_eq!(
             shown_endpoint("http://evil.example?@127.0.0.1/v1"),
-            "http://evil.example?***"
+            "http://***?***"
         );
+        assert_eq!(shown_endpoint("http://me:p?ss@host/v1"), "http://***?***");
         assert_eq!(
             shown_endpoint("http://me:pw@h.example/v1#k=1"),
             "http://***@h.example/v1?***"

@@ -228,10 +228,15 @@ impl Store {
         Ok(removed)
     }
 
+    /// Recordings the store knows: a turn's, or one deleted whose file is
+    /// still to go (`audio_trash`: never recovered as a crash's leftover).
     fn known_audio(&self) -> Result<std::collections::HashSet<String>> {
         Ok(self
             .conn
-            .prepare("SELECT audio_path FROM turns WHERE audio_path IS NOT NULL")?
+            .prepare(
+                "SELECT audio_path FROM turns WHERE audio_path IS NOT NULL
+                 UNION SELECT path FROM audio_trash",
+            )?
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?)
     }
