@@ -24,6 +24,7 @@ use crate::audio::source::{Pace, WavSource};
 use crate::audio::SAMPLE_RATE;
 use crate::converse::{converse, CompanionEvent, LoopConfig, LoopEvent, Timings};
 use crate::error::{Error, Result};
+use crate::eval::{normalize_words, word_errors};
 use crate::hear::Controls;
 use crate::Paths;
 
@@ -46,6 +47,10 @@ pub struct TurnFigures {
     pub playout_ms: Option<f64>,
     pub heard: String,
     pub reply: String,
+    /// Reference words, and the word errors of all that was heard in the
+    /// file's span (every turn, streaming pipeline).
+    pub words: usize,
+    pub errors: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -69,6 +74,12 @@ pub struct LatencyReport {
     pub first_audio_ms: f64,
     /// First audio handed to the speaker → first audible sample.
     pub playout_ms: f64,
+    /// Word error rate of what was heard (all turns, against the
+    /// manifest's references): the streaming pipeline's, and the
+    /// sequential one's (each turn decoded whole, once it has ended). A
+    /// faster ear that hears worse shows here.
+    pub wer: f64,
+    pub sequential_wer: f64,
     pub voice: String,
     pub model: String,
     pub per_turn: Vec<TurnFigures>,
@@ -101,6 +112,8 @@ fn first_sound(samples: &[f32], from_s: f64, to_s: f64) -> Option<f64> {
 struct Run {
     output: Vec<f32>,
     replies: Vec<(Timings, String, String)>,
+    /// Every transcript, with where its turn ends (stream seconds).
+    finals: Vec<(f64, String)>,
     voice: String,
     model: String,
 }
@@ -137,8 +150,12 @@ fn run_once(
     let source = Box::new(WavSource::load(recording, Pace::RealTime)?);
     let mut replies = Vec::new();
     let mut heard = Vec::new();
+    let mut finals = Vec::new();
     converse(source, parts, cfg, Controls::default(), |ev| match ev {
-        LoopEvent::Hear(crate::hear::HearEvent::Final(h)) => heard.push(h.text),
+        LoopEvent::Hear(crate::hear::HearEvent::Final(h)) => {
+            finals.push((h.end_s, h.text.clone()));
+            heard.push(h.text)
+        }
         LoopEvent::Companion(CompanionEvent::Reply { timings, text, .. }) => {
             let said = heard.last().cloned().unwrap_or_default();
             replies.push((timings, said, text));
@@ -151,6 +168,7 @@ fn run_once(
     Ok(Run {
         output: sink.samples(),
         replies,
+        finals,
         voice,
         model,
     })
@@ -183,7 +201,7 @@ pub fn run(
     // One recording: each file, then a pause.
     let mut recording = Vec::new();
     let mut spans = Vec::new();
-    for (file, _) in &rows {
+    for (file, reference) in &rows {
         let s = crate::audio::wav::read_wav_16k_mono(file)?;
         let start = recording.len() as f64 / f64::from(SAMPLE_RATE);
         let end = start + speech_end(&s);
@@ -193,7 +211,7 @@ pub fn run(
             (GAP_S * f64::from(SAMPLE_RATE)) as usize,
         ));
         let next = recording.len() as f64 / f64::from(SAMPLE_RATE);
-        spans.push((file.clone(), start, end, next));
+        spans.push((file.clone(), reference, start, end, next));
     }
     let rec_path = work.join("recording.wav");
     crate::audio::wav::write_wav_16k(&rec_path, &recording).map_err(|e| Error::Io {
@@ -206,7 +224,21 @@ pub fn run(
 
     let ms = |x: f64| x * 1e3;
     let mut per_turn = Vec::new();
-    for (file, start, end, next) in &spans {
+    // Word errors of all `run` heard in a file's span.
+    let errors = |run: &Run, reference: &[String], start: f64, next: f64| {
+        let said: Vec<&str> = run
+            .finals
+            .iter()
+            .filter(|(at, _)| *at > start && *at <= next)
+            .map(|(_, text)| text.as_str())
+            .collect();
+        word_errors(reference, &normalize_words(&said.join(" ")))
+    };
+    let (mut words, mut seq_errors) = (0, 0);
+    for (file, reference, start, end, next) in &spans {
+        let reference = normalize_words(reference);
+        words += reference.len();
+        seq_errors += errors(&sequential, &reference, *start, *next);
         // The reply to this file: the last turn heard inside its span.
         let reply_of = |run: &Run| {
             run.replies
@@ -251,6 +283,8 @@ pub fn run(
             },
             heard: r.as_ref().map(|x| x.1.clone()).unwrap_or_default(),
             reply: r.as_ref().map(|x| x.2.clone()).unwrap_or_default(),
+            words: reference.len(),
+            errors: errors(&streamed, &reference, *start, *next),
         });
     }
     let col = |f: &dyn Fn(&TurnFigures) -> Option<f64>| -> Vec<f64> {
@@ -278,6 +312,8 @@ pub fn run(
         first_sentence_ms: percentile(&col(&|t| t.first_sentence_ms), 50.0),
         first_audio_ms: percentile(&col(&|t| t.first_audio_ms), 50.0),
         playout_ms: percentile(&col(&|t| t.playout_ms), 50.0),
+        wer: per_turn.iter().map(|t| t.errors).sum::<usize>() as f64 / words.max(1) as f64,
+        sequential_wer: seq_errors as f64 / words.max(1) as f64,
         voice: streamed.voice,
         model: streamed.model,
         per_turn,

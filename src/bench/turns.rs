@@ -8,7 +8,8 @@
 //!
 //! - cut-in rate: the share of files heard as more than one turn (the
 //!   companion would have answered the first half);
-//! - end wait: from the last voiced frame of the last turn to the moment the
+//! - end wait: from where the voice stops (the last 10 ms within 30 dB of
+//!   the file's loud frames, as `bench latency` places it) to the moment the
 //!   turn was declared over (how long a person who is done waits, in the
 //!   stream's time: a judge's own time is the decision cost);
 //! - decision cost: milliseconds per question, the sound alone and the
@@ -32,8 +33,6 @@ use crate::stt::{SpeechModel, TranscribeOptions};
 /// Silence appended to every file (faint noise, like a quiet room), so the
 /// last turn ends by the rule being measured, not by the end of the file.
 const TAIL_S: f64 = 3.5;
-/// What a turn keeps of its trailing silence (see `vad.rs`): 13 frames.
-const KEPT_TAIL_S: f64 = 13.0 * FRAME as f64 / SAMPLE_RATE as f64;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TurnsFile {
@@ -136,14 +135,16 @@ impl EndOfTurn for SoundThenWords {
     fn judge(&mut self, turn: &[f32]) -> Verdict {
         let opts = TranscribeOptions::default();
         let stt = &self.stt;
-        judge_pause(&self.sound, turn, |t| stt.transcribe(t, &opts)).0
+        judge_pause(&self.sound, turn, turn.len(), |t| stt.transcribe(t, &opts)).0
     }
 }
 
 /// Streams `audio` frame by frame: the turns heard, and the end wait of
-/// the last one (seconds from its last voiced frame to its end event).
+/// the last one (seconds from `speech_end_s`, where the voice stops, to its
+/// end event).
 fn stream(
     audio: &[f32],
+    speech_end_s: f64,
     cfg: &VadConfig,
     judge: Option<Box<dyn EndOfTurn>>,
 ) -> (usize, Option<f64>) {
@@ -158,10 +159,9 @@ fn stream(
         seg.push(chunk, &mut events);
         pos += chunk.len();
         for e in events.drain(..) {
-            if let VadEvent::Utterance(u) = e {
+            if let VadEvent::Utterance(_) = e {
                 turns += 1;
-                let now = pos as f64 / SAMPLE_RATE as f64;
-                wait = Some(now - (u.end_s() - KEPT_TAIL_S));
+                wait = Some(pos as f64 / SAMPLE_RATE as f64 - speech_end_s);
             }
         }
     }
@@ -210,13 +210,14 @@ pub fn turns(
     let mut per_file = Vec::new();
     for (file, pause_ms) in rows(data)? {
         let mut audio = read_wav_16k_mono(&data.join(&file))?;
+        let end = super::latency::speech_end(&audio);
         audio.extend(crate::audio::room_tone(TAIL_S, 2024));
-        let (silence_turns, silence_wait) = stream(&audio, cfg, None);
+        let (silence_turns, silence_wait) = stream(&audio, end, cfg, None);
         let timed = Timed {
             inner: judge.clone(),
             times: times.clone(),
         };
-        let (smart_turns, smart_wait) = stream(&audio, cfg, Some(Box::new(timed)));
+        let (smart_turns, smart_wait) = stream(&audio, end, cfg, Some(Box::new(timed)));
         let judged = Timed {
             inner: SoundThenWords {
                 sound: judge.clone(),
@@ -224,7 +225,7 @@ pub fn turns(
             },
             times: judged_times.clone(),
         };
-        let (judged_turns, judged_wait) = stream(&audio, cfg, Some(Box::new(judged)));
+        let (judged_turns, judged_wait) = stream(&audio, end, cfg, Some(Box::new(judged)));
         per_file.push(TurnsFile {
             file,
             pause_ms,

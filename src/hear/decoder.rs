@@ -12,11 +12,13 @@ use super::listen::{HearEvent, Heard};
 use super::vad::{Utterance, Verdict};
 use crate::audio::SAMPLE_RATE;
 use crate::error::{Error, Result};
-use crate::stt::{SpeechModel, TranscribeOptions};
+use crate::stt::{SpeechModel, TranscribeOptions, Transcript};
 
 pub(super) enum Job {
     Partial {
         samples: Vec<f32>,
+        /// Where the turn starts in the stream (its pieces are reused).
+        start_s: f64,
         at_s: f64,
     },
     /// The turn as it will end if the pause goes on: transcribed while the
@@ -31,7 +33,10 @@ pub(super) enum Job {
     Judge {
         ask: u32,
         id: u32,
+        /// The turn so far, for the sound; its first `speech` samples
+        /// (200 ms into the pause) for the words.
         samples: Vec<f32>,
+        speech: usize,
         start_s: f64,
         /// Set when the person speaks again: the question is moot.
         moot: Arc<AtomicBool>,
@@ -62,19 +67,99 @@ pub(super) struct Decoder {
     pub(super) partial_stt: TranscribeOptions,
     pub(super) busy: Arc<AtomicBool>,
     /// The latest speculation: its id and transcript.
-    pub(super) speculation: Option<(u32, Result<crate::stt::Transcript>)>,
+    pub(super) speculation: Option<(u32, Result<Transcript>)>,
     /// The sound half of the pause judge.
     pub(super) judge: Option<super::smart_turn::Judge>,
+    /// The turn in progress as transcribed up to its last judged pause.
+    pub(super) piece: Option<Piece>,
+}
+
+/// The turn in progress transcribed up to a pause inside it, so that its
+/// later transcripts (the next pause's, the final one, the partials)
+/// decode only the audio after that pause. whisper's time grows with the
+/// audio it reads; this keeps the decode at the end of a long turn short.
+/// A judged pause (200 ms of silence) is a safe cut: no word spans it.
+pub(super) struct Piece {
+    /// The turn's start in the stream, seconds.
+    start_s: f64,
+    /// The turn's samples it covers.
+    len: usize,
+    transcript: Transcript,
+}
+
+/// A new piece must cover this much more audio than the last (a short
+/// clip is where whisper guesses most; fewer joins, fewer seams).
+const MIN_PIECE: usize = SAMPLE_RATE as usize;
+
+/// `head` then `tail`: one transcript, as if decoded at once.
+fn join(head: &Transcript, tail: Transcript) -> Transcript {
+    let text = match (head.text.trim(), tail.text.trim()) {
+        ("", t) | (t, "") => t.to_string(),
+        (h, t) => format!("{h} {t}"),
+    };
+    let weight = |t: &Transcript| t.audio_s.max(1e-3) as f32;
+    let confidence = (head.confidence * weight(head) + tail.confidence * weight(&tail))
+        / (weight(head) + weight(&tail));
+    let mut segments = head.segments.clone();
+    segments.extend(tail.segments);
+    Transcript {
+        text,
+        language: tail.language,
+        segments,
+        audio_s: head.audio_s + tail.audio_s,
+        // What this transcript cost now: the tail.
+        decode_ms: tail.decode_ms,
+        confidence,
+    }
 }
 
 impl Decoder {
+    /// The piece of the turn starting at `start_s` that `samples` (the
+    /// turn's audio from its start) goes past, if any.
+    fn piece_of(&self, start_s: f64, samples: &[f32]) -> Option<&Piece> {
+        self.piece
+            .as_ref()
+            .filter(|p| (p.start_s - start_s).abs() < 1e-6 && p.len <= samples.len())
+    }
+
+    /// The turn starting at `start_s` whose audio so far is `samples`:
+    /// its last piece, then only the audio after it.
+    fn transcribe_turn(
+        &self,
+        samples: &[f32],
+        start_s: f64,
+        opts: &TranscribeOptions,
+    ) -> Result<Transcript> {
+        match self.piece_of(start_s, samples) {
+            Some(p) if p.len == samples.len() => Ok(p.transcript.clone()),
+            Some(p) => {
+                let at = start_s + p.len as f64 / f64::from(SAMPLE_RATE);
+                let tail = self.model.transcribe_at(&samples[p.len..], at, opts)?;
+                Ok(join(&p.transcript, tail))
+            }
+            None => self.model.transcribe_at(samples, start_s, opts),
+        }
+    }
+
+    /// Keeps `transcript` of a judged pause as the turn's piece if it
+    /// covers enough new audio.
+    fn keep_piece(&mut self, start_s: f64, len: usize, transcript: &Transcript) {
+        let covered = self
+            .piece
+            .as_ref()
+            .filter(|p| (p.start_s - start_s).abs() < 1e-6)
+            .map_or(0, |p| p.len);
+        if len >= covered + MIN_PIECE {
+            self.piece = Some(Piece {
+                start_s,
+                len,
+                transcript: transcript.clone(),
+            });
+        }
+    }
+
     /// Keeps a speculative transcript; the tentative event that shows it.
-    fn keep(
-        &mut self,
-        id: u32,
-        r: Result<crate::stt::Transcript>,
-        end_s: f64,
-    ) -> Option<HearEvent> {
+    fn keep(&mut self, id: u32, r: Result<Transcript>, end_s: f64) -> Option<HearEvent> {
         let text = r.as_ref().map(|t| t.text.clone()).unwrap_or_default();
         self.speculation = Some((id, r));
         self.busy.store(false, Ordering::SeqCst);
@@ -86,33 +171,31 @@ impl Decoder {
             ask,
             id,
             samples,
+            speech,
             start_s,
             moot,
         } = job
         {
-            if moot.load(Ordering::SeqCst) {
-                send(Done::Verdict {
-                    ask,
-                    verdict: Verdict::Unknown,
-                });
-                return;
-            }
-            let end_s = start_s + samples.len() as f64 / SAMPLE_RATE as f64;
+            let speech = speech.min(samples.len());
+            let end_s = start_s + speech as f64 / SAMPLE_RATE as f64;
             let started = Instant::now();
-            let model = &self.model;
-            let stt = TranscribeOptions {
-                cancel: Some(moot),
-                ..self.stt.clone()
-            };
-            let stt = &stt;
+            // The words are decoded even when the person has spoken again
+            // (the question is moot): they are the turn's next piece.
+            let words = |turn: &[f32]| self.transcribe_turn(turn, start_s, &self.stt);
             let (verdict, transcript) = match &self.judge {
-                Some(judge) => {
-                    let (v, t) = super::pause::judge_pause(judge, &samples, |turn| {
-                        model.transcribe_at(turn, start_s, stt)
-                    });
+                Some(judge) if !moot.load(Ordering::SeqCst) => {
+                    let (v, t) = super::pause::judge_pause(judge, &samples, speech, words);
                     (v, Some(t))
                 }
-                None => (Verdict::Unknown, None),
+                _ => (Verdict::Unknown, Some(words(&samples[..speech]))),
+            };
+            if let Some(Ok(t)) = &transcript {
+                self.keep_piece(start_s, speech, t);
+            }
+            let (verdict, transcript) = if moot.load(Ordering::SeqCst) {
+                (Verdict::Unknown, None)
+            } else {
+                (verdict, transcript)
             };
             tracing::debug!(
                 ask,
@@ -151,7 +234,11 @@ impl Decoder {
                 return self.keep(id, r, end_s);
             }
             Job::Judge { .. } => return None,
-            Job::Partial { samples, at_s } => match model.transcribe(&samples, &self.partial_stt) {
+            Job::Partial {
+                samples,
+                start_s,
+                at_s,
+            } => match self.transcribe_turn(&samples, start_s, &self.partial_stt) {
                 Ok(t) => HearEvent::Partial { text: t.text, at_s },
                 Err(Error::Cancelled) => {
                     self.busy.store(false, Ordering::SeqCst);
@@ -175,8 +262,9 @@ impl Decoder {
                     {
                         r
                     }
-                    _ => model.transcribe_at(&utt.samples, utt.start_s(), stt),
+                    _ => self.transcribe_turn(&utt.samples, utt.start_s(), stt),
                 };
+                self.piece = None;
                 match done {
                     Ok(t) => HearEvent::Final(Heard {
                         text: t.text,
@@ -251,4 +339,46 @@ pub(super) fn spawn(
             }
         })
         .expect("spawn a thread")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stt::Segment;
+
+    fn said(text: &str, start: f64, audio_s: f64, confidence: f32) -> Transcript {
+        Transcript {
+            text: text.into(),
+            segments: vec![Segment {
+                start,
+                end: start + audio_s,
+                text: text.into(),
+                no_speech_prob: 0.0,
+                avg_logprob: -0.1,
+            }],
+            audio_s,
+            decode_ms: audio_s * 100.0,
+            confidence,
+            ..Transcript::empty("en", audio_s)
+        }
+    }
+
+    #[test]
+    fn a_piece_and_its_tail_read_as_one_transcript() {
+        let head = said(" A man said to the universe,", 0.0, 3.0, 0.9);
+        let tail = said(" Sir, I exist.", 3.0, 1.0, 0.5);
+        let t = join(&head, tail);
+        assert_eq!(t.text, "A man said to the universe, Sir, I exist.");
+        assert_eq!(t.segments.len(), 2);
+        assert_eq!(t.segments[1].start, 3.0);
+        assert!((t.audio_s - 4.0).abs() < 1e-9);
+        // The cost of this transcript is the tail's decode alone.
+        assert!((t.decode_ms - 100.0).abs() < 1e-9);
+        // Confidence weighs each part by its audio.
+        assert!((t.confidence - 0.8).abs() < 1e-6, "{}", t.confidence);
+        // A silent part adds no stray space.
+        let quiet = join(&said("", 0.0, 1.0, 0.0), said("Hello.", 1.0, 1.0, 0.9));
+        assert_eq!(quiet.text, "Hello.");
+        assert_eq!(join(&head, said("", 3.0, 1.0, 0.0)).text, head.text.trim());
+    }
 }

@@ -229,6 +229,7 @@ pub fn listen(
             busy,
             speculation: None,
             judge: cfg.end_of_turn.clone().filter(|_| cfg.vad.smart_turn),
+            piece: None,
         };
         super::decoder::spawn(decoder, job_rx, done_tx)
     };
@@ -391,11 +392,11 @@ pub fn listen(
                         VadEvent::Utterance(utt) => {
                             finish_turn(utt, speculated.take(), &mut on_event)
                         }
-                        VadEvent::Paused { ask, turn } => {
+                        VadEvent::Paused { ask, turn, speech } => {
                             pending_ask = Some(ask);
                             moot = Arc::new(AtomicBool::new(false));
                             speculations += 1;
-                            speculated = Some((speculations, turn.len()));
+                            speculated = Some((speculations, speech));
                             abort_partial.store(true, Ordering::SeqCst);
                             busy.store(true, Ordering::SeqCst);
                             let start = seg.current_start().unwrap_or(0);
@@ -403,6 +404,7 @@ pub fn listen(
                                 ask,
                                 id: speculations,
                                 samples: turn,
+                                speech,
                                 start_s: secs(start),
                                 moot: moot.clone(),
                             });
@@ -435,13 +437,13 @@ pub fn listen(
             }
         }
         let current = match controls.mode() {
-            Mode::HandsFree => seg.current(),
-            Mode::PushToTalk => ptt.as_ref().map(|(_, b)| b.as_slice()),
+            Mode::HandsFree => seg.current().zip(seg.current_start()),
+            Mode::PushToTalk => ptt.as_ref().map(|(at, b)| (b.as_slice(), *at)),
             Mode::Mute => None,
         };
         // No partial while the turn may be ending: the worker must be free
         // for its final transcript.
-        if let Some(current) = current.filter(|_| speculated.is_none()) {
+        if let Some((current, start)) = current.filter(|_| speculated.is_none()) {
             if last_partial.elapsed() >= Duration::from_millis(cfg.partial_every_ms as u64)
                 && !busy.swap(true, Ordering::SeqCst)
             {
@@ -449,6 +451,7 @@ pub fn listen(
                 abort_partial.store(false, Ordering::SeqCst);
                 let _ = job_tx.send(Job::Partial {
                     samples: current.to_vec(),
+                    start_s: secs(start),
                     at_s: secs(pos),
                 });
             }

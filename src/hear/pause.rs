@@ -5,12 +5,14 @@
 //! words are the turn's transcript, ready for a reply, if the pause ends it.
 //!
 //! - the sound says "not yet" (p ≤ 0.5): wait, up to the ceiling;
-//! - it is unsure (p ≤ [`SURE`]) or the words trail: doubtful, a longer wait;
+//! - it is unsure (p ≤ [`SURE`]), or the words trail, or they are only left
+//!   open (no closing mark) and the sound is not certain (p ≤ [`CERTAIN`]):
+//!   doubtful, a longer wait;
 //! - it is sure and the words are whole: finished, now.
 
 use super::smart_turn::Judge;
 use super::vad::Verdict;
-use super::words::unfinished;
+use super::words::{reading, Reading};
 use crate::error::Result;
 use crate::stt::Transcript;
 
@@ -18,15 +20,21 @@ use crate::stt::Transcript;
 /// doubt; between one half and this the model is unsure.
 pub const SURE: f32 = 0.8;
 
-/// The verdict on a pause in the turn whose audio is `turn`, and its
-/// transcript.
+/// Above this the sound outweighs words that are merely left open (no
+/// closing punctuation, nothing else trailing: see [`Reading::Unclosed`]).
+pub const CERTAIN: f32 = 0.9;
+
+/// The verdict on a pause in the turn whose audio is `turn`, and the
+/// transcript of its first `speech` samples (the turn up to the pause).
 pub fn judge_pause(
     sound: &Judge,
     turn: &[f32],
+    speech: usize,
     transcribe: impl FnOnce(&[f32]) -> Result<Transcript> + Send,
 ) -> (Verdict, Result<Transcript>) {
+    let said = &turn[..speech.min(turn.len())];
     let (p, transcript) = std::thread::scope(|s| {
-        let words = s.spawn(|| transcribe(turn));
+        let words = s.spawn(|| transcribe(said));
         let p = sound.probability(turn);
         let transcript = words
             .join()
@@ -40,11 +48,16 @@ pub fn judge_pause(
 fn verdict(p: Option<f32>, words: Option<&Transcript>) -> Verdict {
     match (p, words) {
         (Some(p), _) if p <= 0.5 => Verdict::NotYet,
-        (_, Some(t)) if unfinished(&t.text, &t.language) => Verdict::Doubtful,
-        (Some(p), Some(_)) if p > SURE => Verdict::Finished,
-        (Some(_), Some(_)) => Verdict::Doubtful,
-        // The model failed and the words are whole, or the transcription
-        // failed: the silence rule.
+        (p, Some(t)) => match (p, reading(&t.text, &t.language)) {
+            (_, Reading::Trailing) => Verdict::Doubtful,
+            (Some(p), Reading::Unclosed) if p <= CERTAIN => Verdict::Doubtful,
+            (None, Reading::Unclosed) => Verdict::Doubtful,
+            (Some(p), _) if p > SURE => Verdict::Finished,
+            (Some(_), _) => Verdict::Doubtful,
+            // The model failed and the words are whole: the silence rule.
+            (None, _) => Verdict::Unknown,
+        },
+        // The transcription failed: the silence rule.
         _ => Verdict::Unknown,
     }
 }
@@ -66,6 +79,11 @@ mod tests {
         let trailing = said("I went to the");
         assert_eq!(verdict(Some(0.95), Some(&whole)), Verdict::Finished);
         assert_eq!(verdict(Some(0.95), Some(&trailing)), Verdict::Doubtful);
+        // Words merely left open yield to a certain sound only.
+        let open = said("Rear center");
+        assert_eq!(verdict(Some(0.95), Some(&open)), Verdict::Finished);
+        assert_eq!(verdict(Some(0.85), Some(&open)), Verdict::Doubtful);
+        assert_eq!(verdict(None, Some(&open)), Verdict::Doubtful);
         assert_eq!(verdict(Some(0.6), Some(&whole)), Verdict::Doubtful);
         assert_eq!(verdict(Some(0.3), Some(&whole)), Verdict::NotYet);
         assert_eq!(verdict(None, Some(&whole)), Verdict::Unknown);

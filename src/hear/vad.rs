@@ -51,8 +51,8 @@ pub struct VadConfig {
     /// With a judge: a pause this long ends the turn whatever it said.
     #[serde(default = "default_ceiling_ms")]
     pub ceiling_ms: u32,
-    /// With a judge: after a "not yet", ask again every this many ms of
-    /// pause (0: wait for the ceiling).
+    /// With a judge: after a "not yet" or a doubt, ask again every this
+    /// many ms of pause (0: never), the sound hearing the longer silence.
     #[serde(default)]
     pub reask_ms: u32,
     /// With a judge: the pause that ends a turn it was unsure of (it sounds
@@ -63,7 +63,7 @@ pub struct VadConfig {
 }
 
 fn default_doubt_ms() -> u32 {
-    1400
+    1500
 }
 
 fn yes() -> bool {
@@ -158,11 +158,17 @@ pub enum VadEvent {
     /// Speech began; `at` is the stream position (samples) of the first speech frame.
     SpeechStarted { at: u64 },
     /// A deferred judge's question: is the turn whose audio so far is
-    /// `turn` (ending in 200 ms of the pause: the audio the turn ends as if
-    /// the pause goes on) finished? Answer with
+    /// `turn` finished? Its first `speech` samples (ending 200 ms into the
+    /// pause) are the audio the turn ends as if the pause goes on: its
+    /// words; a question asked again later in the same pause has more
+    /// silence after them, for the sound. Answer with
     /// [`Segmenter::decide`] and `ask`; an answer that comes after the
     /// person spoke again is ignored.
-    Paused { ask: u32, turn: Vec<f32> },
+    Paused {
+        ask: u32,
+        turn: Vec<f32>,
+        speech: usize,
+    },
     /// A turn ended.
     Utterance(Utterance),
 }
@@ -203,6 +209,20 @@ pub struct Segmenter {
     judge: Option<Judging>,
     /// Questions asked of a deferred judge.
     asks: u32,
+    /// The loudest speech frame of the turn in progress (RMS).
+    peak: f32,
+}
+
+/// A frame this far below the turn's loudest speech is a pause whatever
+/// the VAD's probability says. earshot's probability decays slowly once
+/// a voice stops (on the shared speech, 0.6 for 250 ms of near-digital
+/// silence after the last word), and every millisecond of that is waited
+/// before the pause is even noticed; the level drops at once. In a room
+/// louder than this below the voice, the probability decides as before.
+pub const QUIET_DB: f32 = 40.0;
+
+fn rms(frame: &[f32]) -> f32 {
+    (frame.iter().map(|x| x * x).sum::<f32>() / frame.len().max(1) as f32).sqrt()
 }
 
 fn ms_to_frames(ms: u32) -> u32 {
@@ -218,8 +238,8 @@ fn answered(cfg: &VadConfig, verdict: Verdict) -> (u32, Option<u32>) {
         Verdict::NotYet => ms_to_frames(cfg.ceiling_ms),
         Verdict::Unknown => ms_to_frames(cfg.end_silence_ms),
     };
-    let reask =
-        (verdict == Verdict::NotYet && cfg.reask_ms > 0).then(|| ms_to_frames(cfg.reask_ms));
+    let unsure = matches!(verdict, Verdict::NotYet | Verdict::Doubtful);
+    let reask = (unsure && cfg.reask_ms > 0).then(|| ms_to_frames(cfg.reask_ms));
     (wait, reask)
 }
 
@@ -237,6 +257,7 @@ impl Segmenter {
             cfg,
             judge: None,
             asks: 0,
+            peak: 0.0,
         }
     }
 
@@ -408,7 +429,12 @@ impl Segmenter {
             return;
         };
         samples.extend_from_slice(&self.frame);
-        if p < self.cfg.release {
+        let level = rms(&self.frame);
+        if p >= self.cfg.threshold {
+            self.peak = self.peak.max(level);
+        }
+        let quiet = level < self.peak * 10f32.powf(-QUIET_DB / 20.0);
+        if p < self.cfg.release || quiet {
             *silence_frames += 1;
         } else {
             *silence_frames = 0;
@@ -436,13 +462,14 @@ impl Segmenter {
                 _ => {
                     self.asks += 1;
                     *asked = Some(self.asks);
-                    *wait = None;
+                    // (Asked again, the last answer's wait holds meanwhile.)
                     // The turn as it ends if the pause goes on (200 ms of
                     // it kept), so its transcript can be the final one.
-                    let kept = settled.unwrap_or(samples.len());
+                    let speech = settled.unwrap_or(samples.len());
                     out.push(VadEvent::Paused {
                         ask: self.asks,
-                        turn: samples[..kept].to_vec(),
+                        turn: samples.clone(),
+                        speech,
                     });
                     ends = false;
                 }
@@ -491,6 +518,7 @@ impl Segmenter {
             self.preroll.pop_front();
         }
         if *speech_frames >= start_frames {
+            self.peak = 0.0;
             let samples: Vec<f32> = self.preroll.drain(..).collect();
             let start = self.pos - samples.len() as u64;
             let at = frame_start + FRAME as u64 - (start_frames as u64 * FRAME as u64);

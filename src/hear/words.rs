@@ -5,8 +5,10 @@
 //!
 //! Rules of written English, not of any recording:
 //! - a transcript ending in `...`, `,`, `:` or a dash trails (any
-//!   language); in English, whisper closes a sentence it heard end with
-//!   `.`, `!` or `?`, so one without them trails too;
+//!   language);
+//! - in English, whisper usually closes a sentence it heard end with `.`,
+//!   `!` or `?`; one left open is a weak sign (it often leaves a short
+//!   phrase open), which only an unsure sound heeds;
 //! - an article, a possessive, a conjunction or a preposition that takes an
 //!   object never ends an English statement ("…more than", "…the");
 //! - a statement opened by a subordinating word ("If…", "Unless…",
@@ -27,33 +29,47 @@ const SUBORDINATORS: &[&str] = &[
     "if", "unless", "although", "though", "whenever", "when", "whereas",
 ];
 
+/// How the words of a paused turn read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// A closed statement, or words in a language judged by marks alone.
+    Whole,
+    /// English without closing punctuation and nothing else that trails.
+    /// Weak evidence: whisper often leaves a short phrase it heard end
+    /// ("Rear center", "Side left") unclosed.
+    Unclosed,
+    /// The words themselves trail: a trailing mark, a last word no English
+    /// statement ends with, a subordinate clause with no main clause.
+    Trailing,
+}
+
 /// Whether `text` (a transcript, in `language`: an ISO code, or empty when
 /// unknown) reads as a turn the person has not finished.
 pub fn unfinished(text: &str, language: &str) -> bool {
+    reading(text, language) != Reading::Whole
+}
+
+/// How `text` (a transcript, in `language`) reads: see [`Reading`].
+pub fn reading(text: &str, language: &str) -> Reading {
     let text = text
         .trim()
         .trim_end_matches(['"', '\'', ')', '”', '’'])
         .trim_end();
     let Some(last) = text.chars().last() else {
-        return false;
+        return Reading::Whole;
     };
     if text.ends_with("...") || matches!(last, '…' | ',' | '，' | '、' | ':' | ';' | '-' | '—')
     {
-        return true;
+        return Reading::Trailing;
     }
     // Whether whisper closes a sentence is known for English; other scripts
     // end theirs with their own marks, or none (then the sound decides).
     let english = language.is_empty() || language.starts_with("en");
-    if !english {
-        return false;
+    if !english || last == '?' {
+        return Reading::Whole;
     }
-    if !matches!(last, '.' | '!' | '?') {
-        return true;
-    }
-    if last == '?' {
-        return false;
-    }
-    let sentence = last_sentence(text);
+    let closed = matches!(last, '.' | '!');
+    let sentence = last_sentence(text, closed);
     let words: Vec<String> = sentence
         .split(|c: char| c.is_whitespace())
         .map(|w| {
@@ -63,22 +79,31 @@ pub fn unfinished(text: &str, language: &str) -> bool {
         .filter(|w| !w.is_empty())
         .collect();
     let (Some(first), Some(last_word)) = (words.first(), words.last()) else {
-        return false;
+        return Reading::Whole;
     };
-    if NEVER_LAST.contains(&last_word.as_str()) {
-        return true;
-    }
     let opens = SUBORDINATORS.contains(&first.as_str())
         || (first == "even"
             && words
                 .get(1)
                 .is_some_and(|w| SUBORDINATORS.contains(&w.as_str())));
-    opens && words.len() > 1 && !sentence.contains(',')
+    if NEVER_LAST.contains(&last_word.as_str())
+        || (opens && words.len() > 1 && !sentence.contains(','))
+    {
+        Reading::Trailing
+    } else if closed {
+        Reading::Whole
+    } else {
+        Reading::Unclosed
+    }
 }
 
-/// The last sentence of `text` (which ends in closing punctuation).
-fn last_sentence(text: &str) -> &str {
-    let body = &text[..text.len() - 1];
+/// The last sentence of `text` (`closed`: it ends in closing punctuation).
+fn last_sentence(text: &str, closed: bool) -> &str {
+    let body = if closed {
+        &text[..text.len() - 1]
+    } else {
+        text
+    };
     match body.rfind(['.', '!', '?']) {
         // "Mr. Quilter": a full stop after a short word opens no sentence.
         Some(i) if body[..i].rsplit(' ').next().is_some_and(|w| w.len() > 3) => &body[i + 1..],
@@ -89,7 +114,7 @@ fn last_sentence(text: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::unfinished;
+    use super::{reading, unfinished, Reading};
 
     #[test]
     fn closed_sentences_are_finished() {
@@ -126,6 +151,22 @@ mod tests {
         ] {
             assert!(unfinished(t, "en"), "{t}");
         }
+    }
+
+    #[test]
+    fn an_open_phrase_is_weaker_evidence_than_a_trailing_word() {
+        assert_eq!(reading("Rear center", "en"), Reading::Unclosed);
+        assert_eq!(
+            reading("A man said to the universe", "en"),
+            Reading::Unclosed
+        );
+        assert_eq!(reading("plus the", "en"), Reading::Trailing);
+        assert_eq!(reading("Unless it rains", "en"), Reading::Trailing);
+        assert_eq!(
+            reading("I now know the answers to…", "en"),
+            Reading::Trailing
+        );
+        assert_eq!(reading("Front, center.", "en"), Reading::Whole);
     }
 
     #[test]
