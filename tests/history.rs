@@ -62,7 +62,7 @@ fn saved_recordings_can_be_reviewed_corrected_exported_and_deleted() {
         assert_eq!(wav.spec().sample_rate, 16_000);
         assert!(wav.duration() > 8_000, "{audio}: at least half a second");
         assert_eq!(t["speaker"], "user");
-        assert_eq!(t["model"], "ggml-base");
+        assert_eq!(t["model"], "ggml-base-q8_0");
         assert!(t["confidence"].as_f64().unwrap() > 0.0);
         let start = t["started_at"].as_str().unwrap().to_string();
         assert!(start >= last_end, "turns in order without overlap");

@@ -111,7 +111,7 @@ fn diagnostics_name_the_install_and_nothing_that_was_said() {
     assert!(
         report
             .lines()
-            .any(|l| l.contains("ggml-base.bin") && l.contains("sha256 ") && l.len() > 70),
+            .any(|l| l.contains("ggml-base-q8_0.bin") && l.contains("sha256 ") && l.len() > 70),
         "{report}"
     );
     assert!(report.contains("replies: Embedded"), "{report}");

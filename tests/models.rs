@@ -12,7 +12,7 @@ use tofu::tts::PiperVoice;
 #[test]
 fn whisper_model_loads() {
     let model = SpeechModel::load_default(&common::model_store()).expect("whisper-base loads");
-    assert!(model.path().ends_with("whisper-base/ggml-base.bin"));
+    assert!(model.path().ends_with("whisper-base/ggml-base-q8_0.bin"));
 }
 
 #[test]
@@ -78,7 +78,7 @@ fn corrupted_copy(model: &str, file: &str) -> (tempfile::TempDir, std::path::Pat
 
 #[test]
 fn corrupt_whisper_model_fails_to_load_naming_the_file() {
-    let (dir, dest) = corrupted_copy("whisper-base", "ggml-base.bin");
+    let (dir, dest) = corrupted_copy("whisper-base", "ggml-base-q8_0.bin");
     let err = SpeechModel::load_default(&tofu::models::ModelStore::new(dir.path()))
         .err()
         .expect("a corrupt model must not load")

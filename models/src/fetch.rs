@@ -154,6 +154,7 @@ impl Fetcher {
             )));
         }
         if self.store.model_status(&spec)? == FileStatus::Installed {
+            self.drop_replaced(&spec);
             return Ok(FetchOutcome::AlreadyInstalled);
         }
         let started = Instant::now();
@@ -188,6 +189,7 @@ impl Fetcher {
             }
         }
         self.verify_installed(&spec)?;
+        self.drop_replaced(&spec);
         if !self.opts.keep_downloads {
             let downloads = self.downloads_dir();
             if downloads.exists() {
@@ -200,6 +202,28 @@ impl Fetcher {
             started.elapsed().as_secs_f64()
         );
         Ok(FetchOutcome::Installed)
+    }
+
+    /// Removes what an earlier version of `spec` installed under other
+    /// names (see [`ModelSpec::replaces`]); only names in its own folder.
+    fn drop_replaced(&self, spec: &ModelSpec) {
+        let dir = self.store.model_dir(&spec.name);
+        for old in &spec.replaces {
+            let plain = Path::new(old)
+                .file_name()
+                .filter(|n| Path::new(n) == Path::new(old));
+            let Some(name) = plain else {
+                continue;
+            };
+            let stamp = format!(".{}.verified", name.to_string_lossy());
+            for path in [dir.join(name), dir.join(stamp)] {
+                match fs::remove_file(&path) {
+                    Ok(()) => eprintln!("{}: removed {}, replaced", spec.name, path.display()),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => eprintln!("{}: could not remove {}: {e}", spec.name, path.display()),
+                }
+            }
+        }
     }
 
     fn verify_installed(&self, spec: &ModelSpec) -> Result<()> {

@@ -29,6 +29,11 @@ pub struct ModelSpec {
     /// How the files are produced when they are not downloaded directly.
     #[serde(default)]
     pub build: Option<Build>,
+    /// Files an earlier version of this model installed under other names
+    /// (in its folder): removed, with their stamps, once this version is in
+    /// place, so an upgrade leaves no dead weight behind.
+    #[serde(default)]
+    pub replaces: Vec<String>,
     /// For models a person can choose between (the catalogue of speech and
     /// chat models): what each suits. Absent: a part the app always needs.
     #[serde(default)]

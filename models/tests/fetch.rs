@@ -345,3 +345,39 @@ fn registry_packages_are_unpacked_and_concatenated() {
         "index normalised the name P1: {paths:?}"
     );
 }
+
+#[test]
+fn a_new_version_removes_the_file_it_replaces_and_nothing_else() {
+    let new = payload(2_000, 3);
+    let server = Server::start(HashMap::from([("new.bin".into(), new.clone())]));
+    let text = model_toml(
+        "m",
+        "new.bin",
+        &new,
+        &[format!("url = \"{}\"", server.url("new.bin"))],
+    )
+    .replace(
+        "license = \"test\"\n",
+        "license = \"test\"\nreplaces = [\"old.bin\", \"../outside.bin\"]\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("m");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("old.bin"), b"an earlier version").unwrap();
+    std::fs::write(folder.join(".old.bin.verified"), b"stamp").unwrap();
+    std::fs::write(folder.join("mine.txt"), b"not Tofu's to remove").unwrap();
+    std::fs::write(dir.path().join("outside.bin"), b"outside the folder").unwrap();
+    let f = fetcher(dir.path(), manifest(&text));
+    assert_eq!(f.fetch("m").unwrap(), FetchOutcome::Installed);
+    assert!(!folder.join("old.bin").exists());
+    assert!(!folder.join(".old.bin.verified").exists());
+    assert!(folder.join("mine.txt").exists());
+    assert!(
+        dir.path().join("outside.bin").exists(),
+        "a path leaving the folder is ignored"
+    );
+    // An install that is already in place still clears what it replaces.
+    std::fs::write(folder.join("old.bin"), b"restored from a backup").unwrap();
+    assert_eq!(f.fetch("m").unwrap(), FetchOutcome::AlreadyInstalled);
+    assert!(!folder.join("old.bin").exists());
+}

@@ -135,6 +135,12 @@ impl Decoder {
             Some(p) => {
                 let at = start_s + p.len as f64 / f64::from(SAMPLE_RATE);
                 let tail = self.model.transcribe_at(&samples[p.len..], at, opts)?;
+                tracing::debug!(
+                    piece_s = p.len as f64 / f64::from(SAMPLE_RATE),
+                    piece = %p.transcript.text,
+                    tail = %tail.text,
+                    "decoded after the turn's piece"
+                );
                 Ok(join(&p.transcript, tail))
             }
             None => self.model.transcribe_at(samples, start_s, opts),
@@ -149,7 +155,9 @@ impl Decoder {
             .as_ref()
             .filter(|p| (p.start_s - start_s).abs() < 1e-6)
             .map_or(0, |p| p.len);
-        if len >= covered + MIN_PIECE {
+        // A piece that heard nothing is no piece: the turn's next
+        // transcript reads its audio again.
+        if len >= covered + MIN_PIECE && !transcript.text.trim().is_empty() {
             self.piece = Some(Piece {
                 start_s,
                 len,
@@ -238,17 +246,25 @@ impl Decoder {
                 samples,
                 start_s,
                 at_s,
-            } => match self.transcribe_turn(&samples, start_s, &self.partial_stt) {
-                Ok(t) => HearEvent::Partial { text: t.text, at_s },
-                Err(Error::Cancelled) => {
-                    self.busy.store(false, Ordering::SeqCst);
-                    return None;
+            } => {
+                // A caption shows the piece alone until a second of new
+                // audio follows it: whisper guesses on a sliver of a word.
+                let samples = match self.piece_of(start_s, &samples) {
+                    Some(p) if samples.len() < p.len + MIN_PIECE => &samples[..p.len],
+                    _ => &samples[..],
+                };
+                match self.transcribe_turn(samples, start_s, &self.partial_stt) {
+                    Ok(t) => HearEvent::Partial { text: t.text, at_s },
+                    Err(Error::Cancelled) => {
+                        self.busy.store(false, Ordering::SeqCst);
+                        return None;
+                    }
+                    Err(e) => HearEvent::Error {
+                        message: e.to_string(),
+                        audio: None,
+                    },
                 }
-                Err(e) => HearEvent::Error {
-                    message: e.to_string(),
-                    audio: None,
-                },
-            },
+            }
             Job::Final {
                 utt,
                 audio,

@@ -177,7 +177,25 @@ impl SmartTurn {
 
     /// The probability that the turn whose audio is `turn` (16 kHz, ending
     /// in the pause) is complete.
+    ///
+    /// The model runs on a thread of its own that ends with the call: after
+    /// ONNX Runtime has run this model on a thread, whisper.cpp decoding on
+    /// that same thread went wrong (a clear sentence came back as "-" or
+    /// ","; the same samples on any other thread, or before the model ran,
+    /// decoded right). The speech thread asks this question and decodes
+    /// every final, so it must never be that thread.
     pub fn complete(&mut self, turn: &[f32]) -> Result<f32> {
+        std::thread::scope(|s| {
+            std::thread::Builder::new()
+                .name("tofu-smart-turn".into())
+                .spawn_scoped(s, || self.complete_here(turn))
+                .map_err(|e| Error::Invalid(format!("cannot start the end-of-turn model: {e}")))?
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    }
+
+    fn complete_here(&mut self, turn: &[f32]) -> Result<f32> {
         let features = self.mel.features(turn);
         let fail = |e: ort::Error| Error::Invalid(format!("the end-of-turn model failed: {e}"));
         let input = ort::value::Tensor::<f32>::from_array((
