@@ -121,7 +121,7 @@ fn a_pause_judged_unfinished_is_waited_out_and_the_sentence_stays_one_turn() {
 
 #[test]
 fn the_ceiling_ends_a_turn_the_judge_never_calls_finished() {
-    // A 2.6 s pause is past the 2 s ceiling: two turns even so.
+    // A 2.6 s pause is past the 1.7 s ceiling: two turns even so.
     let audio = paused(2.6);
     assert_eq!(turns(&audio, vec![NotYet; 4]).0, 2);
     // And a judge that cannot tell leaves it to the silence rule.
