@@ -292,3 +292,34 @@ fn bench_turns_prints_cut_ins_and_waits_for_both_rules() {
     assert!(r["decision_median_ms"].as_f64().unwrap() > 0.0);
     assert_eq!(r["per_file"][0]["pause_ms"], 900);
 }
+
+#[test]
+fn whisper_on_the_thread_that_asked_the_end_of_turn_model_hears_right() {
+    // Once whisper.cpp had decoded on a thread and ONNX Runtime then ran
+    // Smart Turn on it, whisper there heard this clear sentence (the start
+    // of the third turn of `tofu bench latency`'s recording: files joined
+    // by 8 s of silence) as "( ( )" or "-". The speech thread does both.
+    let rows = common::speech_manifest();
+    let mut recording = Vec::new();
+    for (name, _) in rows.iter().take(3) {
+        recording.extend(read_wav_16k_mono(&common::speech_file(name)).unwrap());
+        recording.extend(vec![0.0f32; 8 * SAMPLE_RATE as usize]);
+    }
+    let start = (25.552 * f64::from(SAMPLE_RATE)) as usize;
+    let clip = &recording[start..start + 67_840];
+    let stt = tofu::stt::SpeechModel::load_default(&common::model_store()).unwrap();
+    let before = stt.transcribe(clip, &Default::default()).unwrap().text;
+    let mut model = SmartTurn::load_default(&common::model_store()).unwrap();
+    let p = model.complete(clip).unwrap();
+    assert!((0.0..=1.0).contains(&p));
+    let heard = stt.transcribe(clip, &Default::default()).unwrap().text;
+    assert_eq!(
+        heard, before,
+        "heard before the end-of-turn model ran: {before:?}"
+    );
+    let words = heard.to_lowercase();
+    assert!(
+        words.contains("reader") && words.contains("antecedents"),
+        "{heard:?}"
+    );
+}
