@@ -7,7 +7,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use tofu::audio::sink::{AudioSink, SpeakerSink, WavSink};
-use tofu::audio::source::{Pace, WavSource};
+use tofu::audio::source::{Pace, WavSource, CHUNK};
 use tofu::audio::wav::{read_wav_16k_mono, write_wav_16k};
 use tofu::converse::{converse, CompanionEvent, LoopConfig, LoopEvent};
 use tofu::eval::wer;
@@ -313,6 +313,65 @@ struct EchoRoom {
     speaker: Arc<WavSink>,
     coupling: f32,
     delay: usize,
+    /// After the recording: the person waits for an answer, lets it play
+    /// for a moment and talks over it.
+    then: Option<TalkOver>,
+}
+
+/// Speech that starts `after_s` into the first answer the speaker plays
+/// past sample `from` (of the microphone's timeline, which the speaker's
+/// shares). A person talks over an answer once it is playing, however long
+/// it took to come; a fixed gap would land before it on a slow run.
+struct TalkOver {
+    from: usize,
+    after_s: f64,
+    speech: Vec<f32>,
+    /// Where the speech's voice starts on the timeline, once it is sent.
+    started: Arc<Mutex<Option<f64>>>,
+}
+
+impl EchoRoom {
+    /// The next chunk the microphone hears at sample `at` before the echo
+    /// is mixed in: the recording, then silence until the cue, then the
+    /// speech that talks over the answer, then silence. `None` at the end.
+    fn heard(&self, at: usize, cue: &mut Option<usize>) -> Option<Vec<f32>> {
+        if at < self.recording.len() {
+            let end = (at + CHUNK).min(self.recording.len());
+            return Some(self.recording[at..end].to_vec());
+        }
+        let Some(then) = &self.then else {
+            return None;
+        };
+        let start = match *cue {
+            Some(start) => start,
+            None => {
+                let played = self.speaker.samples();
+                let answer = played
+                    .iter()
+                    .skip(then.from)
+                    .position(|x| x.abs() > 0.02)
+                    .map(|i| i + then.from);
+                match answer {
+                    Some(a) if at >= a + (then.after_s * RATE) as usize => {
+                        let lead = then.speech.iter().position(|x| x.abs() > 0.02).unwrap_or(0);
+                        *then.started.lock().unwrap() = Some((at + lead) as f64 / RATE);
+                        *cue = Some(at);
+                        at
+                    }
+                    // Nobody waits for ever: the test fails on what it heard.
+                    _ if at > self.recording.len() + (30.0 * RATE) as usize => return None,
+                    _ => return Some(vec![0.0; CHUNK]),
+                }
+            }
+        };
+        let tail = then.speech.len() + (7.0 * RATE) as usize;
+        let offset = at - start;
+        (offset < tail).then(|| {
+            (offset..offset + CHUNK)
+                .map(|i| then.speech.get(i).copied().unwrap_or(0.0))
+                .collect()
+        })
+    }
 }
 
 impl tofu::audio::source::AudioSource for EchoRoom {
@@ -325,24 +384,27 @@ impl tofu::audio::source::AudioSource for EchoRoom {
         tx: std::sync::mpsc::Sender<tofu::audio::source::SourceEvent>,
         stop: Arc<std::sync::atomic::AtomicBool>,
     ) -> tofu::Result<std::thread::JoinHandle<()>> {
-        use tofu::audio::source::{SourceEvent, CHUNK};
+        use tofu::audio::source::SourceEvent;
         Ok(std::thread::spawn(move || {
             let started = std::time::Instant::now();
-            for (i, chunk) in self.recording.chunks(CHUNK).enumerate() {
+            let mut cue = None;
+            let mut at = 0;
+            while let Some(chunk) = self.heard(at, &mut cue) {
                 if stop.load(std::sync::atomic::Ordering::Relaxed) {
                     break;
                 }
-                let due = std::time::Duration::from_secs_f64((i * CHUNK) as f64 / RATE);
+                let due = std::time::Duration::from_secs_f64(at as f64 / RATE);
                 if let Some(wait) = due.checked_sub(started.elapsed()) {
                     std::thread::sleep(wait);
                 }
-                let at = (i * CHUNK).saturating_sub(self.delay);
-                let echo = self.speaker.samples_between(at, at + chunk.len());
+                let from = at.saturating_sub(self.delay);
+                let echo = self.speaker.samples_between(from, from + chunk.len());
                 let mixed: Vec<f32> = chunk
                     .iter()
                     .zip(echo)
                     .map(|(s, e)| s + self.coupling * e)
                     .collect();
+                at += chunk.len();
                 if tx.send(SourceEvent::Audio(mixed)).is_err() {
                     return;
                 }
@@ -361,20 +423,18 @@ fn the_companions_own_voice_through_the_speakers_is_not_a_barge_in() {
     let second = read_wav_16k_mono(&common::speech_file("arctic_a0024.wav")).unwrap();
     let mut rec = first.clone();
     rec.extend(std::iter::repeat_n(0.0, (9.0 * RATE) as usize));
-    // Then they ask again and talk over that answer (over its echo).
+    // Then they ask again and talk over that answer (over its echo) a moment
+    // after it starts.
     let end2 = rec.len() as f64 / RATE;
     rec.extend_from_slice(&second);
-    let second_end = tofu::bench::latency::speech_end(&second) + end2;
     let third = read_wav_16k_mono(&common::speech_file("libri_1272-128104-0001.wav")).unwrap();
-    // Short enough to land on the answer (the judge calls "...to buy." a
-    // finished turn: it ends at a 200 ms pause).
-    let pause = 1.8;
-    rec.truncate((second_end * RATE) as usize);
-    rec.extend(std::iter::repeat_n(0.0, (pause * RATE) as usize));
-    let lead = third.iter().position(|x| x.abs() > 0.02).unwrap() as f64 / RATE;
-    let third_at = rec.len() as f64 / RATE + lead;
-    rec.extend_from_slice(&third);
-    rec.extend(std::iter::repeat_n(0.0, (7.0 * RATE) as usize));
+    let started = Arc::new(Mutex::new(None));
+    let then = TalkOver {
+        from: rec.len(),
+        after_s: 0.3,
+        speech: third,
+        started: started.clone(),
+    };
 
     let dir = tempfile::tempdir().unwrap();
     let sink = Arc::new(WavSink::new(dir.path().join("speaker.wav"), Pace::RealTime));
@@ -383,12 +443,17 @@ fn the_companions_own_voice_through_the_speakers_is_not_a_barge_in() {
         speaker: sink.clone(),
         coupling: 0.35,
         delay: (0.03 * RATE) as usize,
+        then: Some(then),
     };
     let Heard {
         finals,
         interrupted,
         replies,
     } = run_loop(dir.path(), Box::new(room), &sink);
+    let third_at = started
+        .lock()
+        .unwrap()
+        .expect("the second question was answered aloud");
     assert_eq!(finals.len(), 3, "only the person's three turns: {finals:?}");
     assert_eq!(replies.len(), 3, "{replies:?}");
     assert_eq!(
