@@ -306,71 +306,50 @@ fn missing_speakers_are_a_clear_error_and_say_can_write_a_file_instead_without_s
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&c).unwrap());
 }
 
-/// A microphone in a room with speakers: the recording plus what the
-/// speaker plays, attenuated and a little late (the companion's echo).
+/// A microphone in a room with speakers: what the person says, when they
+/// say it, plus what the speaker plays, attenuated and a little late (the
+/// companion's echo). The person speaks on cues from what they hear, as a
+/// person would: a fixed timeline lands early or late on a slow run.
 struct EchoRoom {
-    recording: Vec<f32>,
+    script: Vec<(Cue, Vec<f32>)>,
     speaker: Arc<WavSink>,
     coupling: f32,
     delay: usize,
-    /// After the recording: the person waits for an answer, lets it play
-    /// for a moment and talks over it.
-    then: Option<TalkOver>,
+    /// Where each part's voice started on the timeline (the microphone's,
+    /// which the speaker's shares).
+    started: Arc<Mutex<Vec<f64>>>,
 }
 
-/// Speech that starts `after_s` into the first answer the speaker plays
-/// past sample `from` (of the microphone's timeline, which the speaker's
-/// shares). A person talks over an answer once it is playing, however long
-/// it took to come; a fixed gap would land before it on a slow run.
-struct TalkOver {
-    from: usize,
-    after_s: f64,
-    speech: Vec<f32>,
-    /// Where the speech's voice starts on the timeline, once it is sent.
-    started: Arc<Mutex<Option<f64>>>,
+#[derive(Clone, Copy)]
+enum Cue {
+    /// At once.
+    Now,
+    /// Once an answer has played to its end and `gap_s` of quiet followed.
+    AnswerOver { gap_s: f64 },
+    /// `after_s` into an answer, talking over it.
+    IntoAnswer { after_s: f64 },
+}
+
+fn voiced(x: &f32) -> bool {
+    x.abs() > 0.02
 }
 
 impl EchoRoom {
-    /// The next chunk the microphone hears at sample `at` before the echo
-    /// is mixed in: the recording, then silence until the cue, then the
-    /// speech that talks over the answer, then silence. `None` at the end.
-    fn heard(&self, at: usize, cue: &mut Option<usize>) -> Option<Vec<f32>> {
-        if at < self.recording.len() {
-            let end = (at + CHUNK).min(self.recording.len());
-            return Some(self.recording[at..end].to_vec());
-        }
-        let Some(then) = &self.then else {
-            return None;
-        };
-        let start = match *cue {
-            Some(start) => start,
-            None => {
-                let played = self.speaker.samples();
-                let answer = played
-                    .iter()
-                    .skip(then.from)
-                    .position(|x| x.abs() > 0.02)
-                    .map(|i| i + then.from);
-                match answer {
-                    Some(a) if at >= a + (then.after_s * RATE) as usize => {
-                        let lead = then.speech.iter().position(|x| x.abs() > 0.02).unwrap_or(0);
-                        *then.started.lock().unwrap() = Some((at + lead) as f64 / RATE);
-                        *cue = Some(at);
-                        at
-                    }
-                    // Nobody waits for ever: the test fails on what it heard.
-                    _ if at > self.recording.len() + (30.0 * RATE) as usize => return None,
-                    _ => return Some(vec![0.0; CHUNK]),
-                }
+    /// Whether `cue` has come at sample `at`, for a part after sample
+    /// `from`.
+    fn due(&self, cue: Cue, from: usize, at: usize) -> bool {
+        let played = self.speaker.samples();
+        let answer = played.iter().skip(from).position(voiced).map(|i| i + from);
+        match (cue, answer) {
+            (Cue::Now, _) => true,
+            (Cue::IntoAnswer { after_s }, Some(a)) => at >= a + (after_s * RATE) as usize,
+            (Cue::AnswerOver { gap_s }, Some(_)) => {
+                let quiet_from = at.saturating_sub((gap_s * RATE) as usize);
+                // Nothing voiced in the last gap, nor queued to play.
+                !played.iter().skip(quiet_from).any(voiced)
             }
-        };
-        let tail = then.speech.len() + (7.0 * RATE) as usize;
-        let offset = at - start;
-        (offset < tail).then(|| {
-            (offset..offset + CHUNK)
-                .map(|i| then.speech.get(i).copied().unwrap_or(0.0))
-                .collect()
-        })
+            _ => false,
+        }
     }
 }
 
@@ -387,18 +366,54 @@ impl tofu::audio::source::AudioSource for EchoRoom {
         use tofu::audio::source::SourceEvent;
         Ok(std::thread::spawn(move || {
             let started = std::time::Instant::now();
-            let mut cue = None;
             let mut at = 0;
-            while let Some(chunk) = self.heard(at, &mut cue) {
+            // The part being said: its index and where it began.
+            let mut part: Option<(usize, usize)> = None;
+            let mut next = 0;
+            let mut from = 0;
+            // Nobody waits for ever: after 30 s of no cue the test fails on
+            // what it heard.
+            let mut waited = 0;
+            loop {
                 if stop.load(std::sync::atomic::Ordering::Relaxed) {
                     break;
                 }
+                let chunk: Vec<f32> = match part {
+                    Some((i, begun)) if at - begun < self.script[i].1.len() => {
+                        let speech = &self.script[i].1;
+                        speech[at - begun..(at - begun + CHUNK).min(speech.len())].to_vec()
+                    }
+                    _ => {
+                        if let Some((_, begun)) = part.take() {
+                            from = begun;
+                        }
+                        if next == self.script.len() {
+                            if waited > (7.0 * RATE) as usize {
+                                break;
+                            }
+                        } else if self.due(self.script[next].0, from, at) {
+                            let speech = &self.script[next].1;
+                            let lead = speech.iter().position(voiced).unwrap_or(0);
+                            self.started.lock().unwrap().push((at + lead) as f64 / RATE);
+                            part = Some((next, at));
+                            next += 1;
+                            waited = 0;
+                            continue;
+                        } else if waited > (30.0 * RATE) as usize {
+                            break;
+                        }
+                        waited += CHUNK;
+                        vec![0.0; CHUNK]
+                    }
+                };
                 let due = std::time::Duration::from_secs_f64(at as f64 / RATE);
                 if let Some(wait) = due.checked_sub(started.elapsed()) {
                     std::thread::sleep(wait);
                 }
-                let from = at.saturating_sub(self.delay);
-                let echo = self.speaker.samples_between(from, from + chunk.len());
+                let echo_from = at.saturating_sub(self.delay);
+                let echo = self
+                    .speaker
+                    .samples_between(echo_from, echo_from + chunk.len());
                 let mixed: Vec<f32> = chunk
                     .iter()
                     .zip(echo)
@@ -417,50 +432,51 @@ impl tofu::audio::source::AudioSource for EchoRoom {
 #[test]
 fn the_companions_own_voice_through_the_speakers_is_not_a_barge_in() {
     let _one_at_a_time = REAL_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    // One question, then the person listens to the whole answer on
-    // speakers that send a third of it back into the microphone.
-    let first = read_wav_16k_mono(&common::speech_file("libri_1272-141231-0000.wav")).unwrap();
-    let second = read_wav_16k_mono(&common::speech_file("arctic_a0024.wav")).unwrap();
-    let mut rec = first.clone();
-    rec.extend(std::iter::repeat_n(0.0, (9.0 * RATE) as usize));
-    // Then they ask again and talk over that answer (over its echo) a moment
-    // after it starts.
-    let end2 = rec.len() as f64 / RATE;
-    rec.extend_from_slice(&second);
-    let third = read_wav_16k_mono(&common::speech_file("libri_1272-128104-0001.wav")).unwrap();
-    let started = Arc::new(Mutex::new(None));
-    let then = TalkOver {
-        from: rec.len(),
-        after_s: 0.3,
-        speech: third,
-        started: started.clone(),
-    };
-
+    let speech = |name: &str| read_wav_16k_mono(&common::speech_file(name)).unwrap();
+    // One question; the person listens to the whole answer on speakers
+    // that send a third of it back into the microphone, and asks again a
+    // second after it ends; then they talk over that answer (over its
+    // echo) a moment after it starts.
+    let started = Arc::new(Mutex::new(Vec::new()));
     let dir = tempfile::tempdir().unwrap();
     let sink = Arc::new(WavSink::new(dir.path().join("speaker.wav"), Pace::RealTime));
     let room = EchoRoom {
-        recording: rec,
+        script: vec![
+            (Cue::Now, speech("libri_1272-141231-0000.wav")),
+            (Cue::AnswerOver { gap_s: 1.0 }, speech("arctic_a0024.wav")),
+            (
+                Cue::IntoAnswer { after_s: 0.3 },
+                speech("libri_1272-128104-0001.wav"),
+            ),
+        ],
         speaker: sink.clone(),
         coupling: 0.35,
         delay: (0.03 * RATE) as usize,
-        then: Some(then),
+        started: started.clone(),
     };
     let Heard {
         finals,
         interrupted,
         replies,
     } = run_loop(dir.path(), Box::new(room), &sink);
-    let third_at = started
-        .lock()
-        .unwrap()
-        .expect("the second question was answered aloud");
+    let started = started.lock().unwrap().clone();
+    assert_eq!(
+        started.len(),
+        3,
+        "each question was answered aloud: {started:?}"
+    );
     assert_eq!(finals.len(), 3, "only the person's three turns: {finals:?}");
     assert_eq!(replies.len(), 3, "{replies:?}");
+    // Asked after the answer's echo died away, the second question is heard
+    // alone (not in one turn with the echo of the answer before it).
+    let w = wer(&reference("arctic_a0024.wav"), &finals[1]);
+    assert!(w < 0.3, "WER {w:.2}: {:?}", finals[1]);
     assert_eq!(
         interrupted.len(),
         1,
         "only the real barge-in: {interrupted:?}"
     );
+    let third_at = started[2];
     assert!(
         (third_at - 0.3..third_at + 0.6).contains(&interrupted[0]),
         "{} vs {third_at}",
@@ -468,7 +484,7 @@ fn the_companions_own_voice_through_the_speakers_is_not_a_barge_in() {
     );
     // The first answer played to its end: its audio is as long as its words.
     let out = sink.samples();
-    let first_reply = voiced_s(&out[..(end2 * RATE) as usize]);
+    let first_reply = voiced_s(&out[..(started[1] * RATE) as usize]);
     let words = replies[0].1.split_whitespace().count() as f64;
     assert!(
         first_reply >= words / 7.0,

@@ -112,10 +112,11 @@ fn a_pause_judged_unfinished_is_waited_out_and_the_sentence_stays_one_turn() {
         segment_all_with(&audio, &VadConfig::default(), None).len(),
         2
     );
-    // "Not yet" at the pause, "yes" at the end: one turn, two questions.
-    assert_eq!(turns(&audio, vec![NotYet, Finished]), (1, 2));
-    // "Yes" at the pause: two turns, fast.
-    assert_eq!(turns(&audio, vec![Finished, Finished]), (2, 2));
+    // Three pauses are judged: the one put in, the breath after "Sir,"
+    // and the end. "Not yet" at both pauses, "yes" at the end: one turn.
+    assert_eq!(turns(&audio, vec![NotYet, NotYet, Finished]), (1, 3));
+    // "Yes" at the pause put in: two turns, fast.
+    assert_eq!(turns(&audio, vec![Finished, NotYet, Finished]).0, 2);
 }
 
 #[test]
@@ -132,9 +133,56 @@ fn the_ceiling_ends_a_turn_the_judge_never_calls_finished() {
 fn a_doubtful_pause_waits_longer_than_a_breath_and_the_ceiling_bounds_any_wait() {
     // Doubt (1.4 s of silence) outlasts a 0.7 s pause put into a gap
     // between words: one turn.
-    assert_eq!(turns(&paused(0.7), vec![Doubtful, Finished]).0, 1);
+    assert_eq!(turns(&paused(0.7), vec![Doubtful, NotYet, Finished]).0, 1);
     // A 1.8 s pause outlasts the doubt: two turns.
-    assert_eq!(turns(&paused(1.8), vec![Doubtful, Finished]).0, 2);
+    assert_eq!(turns(&paused(1.8), vec![Doubtful, NotYet, Finished]).0, 2);
+}
+
+/// Seconds from the end of the voice in a read sentence to the question
+/// about the pause after it, with the companion's `echo` in the room or not.
+fn asked_after_the_voice(echo: bool) -> f64 {
+    use tofu::hear::{Segmenter, VadEvent};
+    let speech = read_wav_16k_mono(&common::speech_file("libri_1272-141231-0000.wav")).unwrap();
+    let end_s = tofu::bench::latency::speech_end(&speech);
+    let mut audio = speech.clone();
+    audio.extend(vec![0.0f32; SAMPLE_RATE as usize * 2]);
+    let mut seg = Segmenter::new(VadConfig::default()).with_deferred_judge();
+    seg.set_echo(echo);
+    let mut events = Vec::new();
+    let mut asked_at = Vec::new();
+    for (i, chunk) in audio.chunks(256).enumerate() {
+        seg.push(chunk, &mut events);
+        for e in std::mem::take(&mut events) {
+            if let VadEvent::Paused { ask, .. } = e {
+                asked_at.push((i + 1) as f64 * 256.0 / f64::from(SAMPLE_RATE));
+                seg.decide(ask, Verdict::NotYet, &mut events);
+            }
+        }
+    }
+    let last = *asked_at
+        .last()
+        .expect("the pause after the sentence is judged");
+    println!("voice ends at {end_s:.2} s; questions at {asked_at:?}");
+    last - end_s
+}
+
+#[test]
+fn a_pause_is_noticed_when_the_voice_stops_not_when_the_vad_lets_go() {
+    // The VAD's probability decays for a quarter second after the last
+    // word of this sentence; the level drops at once. The question comes
+    // 200 ms into the pause as the level places it.
+    let after = asked_after_the_voice(false);
+    assert!(
+        (0.18..0.3).contains(&after),
+        "asked {after:.3} s after the voice stopped"
+    );
+    // While the companion's voice may be in the microphone, its echo's
+    // level says nothing about the person: the VAD alone places the pause.
+    let echo = asked_after_the_voice(true);
+    assert!(
+        echo > after + 0.15,
+        "with echo, asked {echo:.3} s after the voice stopped (without, {after:.3} s)"
+    );
 }
 
 /// Streams `audio` through a segmenter whose judge answers later: each
@@ -174,15 +222,16 @@ fn deferred(audio: &[f32], answers: &[Verdict], late: usize) -> (usize, usize) {
 #[test]
 fn a_deferred_judge_ends_the_turn_when_its_answer_comes_and_a_stale_answer_is_ignored() {
     let audio = paused(1.0);
-    // Answered 20 frames (320 ms) after asking: "not yet" at the pause,
+    // Answered 20 frames (320 ms) after asking: "not yet" at the pauses,
     // "finished" at the end: one turn.
-    assert_eq!(deferred(&audio, &[NotYet, Finished], 20), (1, 2));
-    // "Finished" at the pause: two turns, ended when the answer came.
-    assert_eq!(deferred(&audio, &[Finished, Finished], 20).0, 2);
-    // An answer that comes after the person spoke again (90 frames, 1.4 s,
-    // past the 1 s pause) changes nothing: the sentence stays one turn,
-    // and the question of its end is answered in time.
-    let (turns, asked) = deferred(&audio, &[Finished, Finished], 90);
+    assert_eq!(deferred(&audio, &[NotYet, NotYet, Finished], 20), (1, 3));
+    // "Finished" at the pause put in: two turns, ended when the answer came.
+    assert_eq!(deferred(&audio, &[Finished, NotYet, Finished], 20).0, 2);
+    // An answer that comes after the person spoke again (110 frames,
+    // 1.76 s, past the 1 s pause and the gap it was put in) changes
+    // nothing: the sentence stays one turn, and the question of its end is
+    // answered in time.
+    let (turns, asked) = deferred(&audio, &[Finished, Finished, Finished], 110);
     assert_eq!(turns, 1, "asked {asked}");
     // Never answered: the ceiling ends the turn all the same.
     assert_eq!(deferred(&audio, &[], usize::MAX / 2).0, 1);
@@ -257,42 +306,6 @@ fn bench_turns_prints_cut_ins_and_waits_for_both_rules() {
     );
     assert!(r["decision_median_ms"].as_f64().unwrap() > 0.0);
     assert_eq!(r["per_file"][0]["pause_ms"], 900);
-}
-
-#[test]
-fn with_quiet_db_a_pause_is_noticed_when_the_voice_stops_not_when_the_vad_lets_go() {
-    // The VAD's probability decays for a quarter second after the last
-    // word of this sentence; the level drops at once. The question comes
-    // 200 ms into the pause as the level places it.
-    use tofu::hear::{Segmenter, VadEvent};
-    let speech = read_wav_16k_mono(&common::speech_file("libri_1272-141231-0000.wav")).unwrap();
-    let end_s = tofu::bench::latency::speech_end(&speech);
-    let mut audio = speech.clone();
-    audio.extend(vec![0.0f32; SAMPLE_RATE as usize * 2]);
-    let cfg = VadConfig {
-        quiet_db: 40.0,
-        ..VadConfig::default()
-    };
-    let mut seg = Segmenter::new(cfg).with_deferred_judge();
-    let mut events = Vec::new();
-    let mut asked_at = Vec::new();
-    for (i, chunk) in audio.chunks(256).enumerate() {
-        seg.push(chunk, &mut events);
-        for e in std::mem::take(&mut events) {
-            if let VadEvent::Paused { ask, .. } = e {
-                asked_at.push((i + 1) as f64 * 256.0 / f64::from(SAMPLE_RATE));
-                seg.decide(ask, Verdict::NotYet, &mut events);
-            }
-        }
-    }
-    let last = *asked_at
-        .last()
-        .expect("the pause after the sentence is judged");
-    let after = last - end_s;
-    assert!(
-        (0.18..0.3).contains(&after),
-        "asked {after:.3} s after the voice stopped (at {end_s:.2} s; questions at {asked_at:?})"
-    );
 }
 
 #[test]

@@ -116,6 +116,12 @@ impl EchoGate {
     pub fn coupling(&self) -> f32 {
         self.coupling
     }
+
+    /// Whether the speaker was heard in the last ~300 ms (its echo, or the
+    /// room's ring after it, may still be in the microphone).
+    pub fn speaker_heard(&self) -> bool {
+        self.speaker() > QUIET
+    }
 }
 
 #[cfg(test)]

@@ -392,8 +392,16 @@ pub fn converse_with(
         language: &cfg.listen.stt.language,
         typed: VecDeque::new(),
     };
+    let ears = controls.clone();
     let result = listen(source, stt, listen_cfg, controls, |ev| {
         deliver(&mut on_event);
+        if matches!(ev, HearEvent::Level { .. }) {
+            // The companion's voice is queued to play or was heard a moment
+            // ago: its echo's pauses must not count as the person's.
+            let queued = sink.as_ref().is_some_and(|s| s.pending_s() > 0.0);
+            ears.set_echo(queued || gate.speaker_heard());
+            ears.set_echo_turn(turns.in_echo());
+        }
         if let Some(p) = inbox
             .persona
             .lock()

@@ -102,6 +102,11 @@ pub struct TurnTaking {
     /// The speech in progress began as the companion's echo (dropped
     /// unless the person is heard in it).
     echo: bool,
+    /// Where the latest speech taken for the echo began, while its final
+    /// transcript is still to come (it may come after the person's next
+    /// utterance began: the echo's turn ends as the companion stops, and
+    /// the person may answer at once).
+    echo_start_s: Option<f64>,
     /// When the person's latest utterance began: a transcript of speech
     /// that ended before it is late.
     latest_start_s: f64,
@@ -119,6 +124,7 @@ impl TurnTaking {
             generation: 0,
             ahead: None,
             echo: false,
+            echo_start_s: None,
             latest_start_s: f64::NEG_INFINITY,
             end_detected_s: 0.0,
         }
@@ -138,12 +144,24 @@ impl TurnTaking {
         self.echo
     }
 
+    /// Whether a final transcript of speech that ended at `end_s` is the
+    /// echo's: the echo's speech began before `end_s`, and the person's
+    /// did not begin in between.
+    fn echo_of(&self, end_s: f64) -> bool {
+        let person = self.latest_start_s;
+        self.echo_start_s
+            .is_some_and(|s| s < end_s && !(s < person && person < end_s))
+    }
+
     /// One input; the actions, in the order they must be carried out.
     pub fn step(&mut self, input: Input, busy: Busy) -> Vec<Action> {
         let mut out = Vec::new();
         match input {
             Input::SpeechStarted { at_s, person } => {
                 self.echo = !person;
+                if !person {
+                    self.echo_start_s = Some(at_s);
+                }
                 if person {
                     self.latest_start_s = at_s;
                     if self.barge_in {
@@ -154,13 +172,19 @@ impl TurnTaking {
             Input::VoiceOverEcho { at_s } => {
                 if self.echo {
                     self.echo = false;
+                    self.echo_start_s = None;
                     self.latest_start_s = at_s;
                     if self.barge_in {
                         self.barge(at_s, busy, &mut out);
                     }
                 }
             }
-            Input::SpeechEnded { at_s } => self.end_detected_s = at_s,
+            Input::SpeechEnded { at_s } => {
+                self.end_detected_s = at_s;
+                // The voice that rises next is a new utterance, not the
+                // person over this echo.
+                self.echo = false;
+            }
             Input::Interrupt { at_s } => self.barge(at_s, busy, &mut out),
             Input::Typed { at_s } => {
                 self.barge(at_s, busy, &mut out);
@@ -189,9 +213,10 @@ impl TurnTaking {
                     });
                 }
             }
-            Input::Final { .. } if self.echo => {
+            Input::Final { end_s, .. } if self.echo_of(end_s) => {
                 // Only the companion's own voice: not a turn.
                 self.echo = false;
+                self.echo_start_s = None;
                 out.push(Action::DropEcho);
             }
             Input::Final { text, end_s } => {
@@ -440,6 +465,29 @@ mod tests {
         assert!(!t.in_echo());
         assert!(matches!(
             t.step(fin("Stop please.", 8.0), false)[..],
+            [Answer { turn: 1, .. }]
+        ));
+    }
+
+    #[test]
+    fn the_echos_transcript_is_dropped_even_after_the_person_began_to_speak() {
+        let mut t = TurnTaking::new(true, true);
+        let echo = Input::SpeechStarted {
+            at_s: 5.0,
+            person: false,
+        };
+        t.step(echo, true);
+        t.step(Input::SpeechEnded { at_s: 9.0 }, false);
+        assert!(!t.in_echo());
+        // The person answers as the companion stops, before the echo's
+        // transcript is in: their voice rising is not a voice over the
+        // echo (no barge-in), and their speech starts a turn.
+        assert_eq!(t.step(Input::VoiceOverEcho { at_s: 9.4 }, false), vec![]);
+        t.step(start(9.5), false);
+        assert!(!t.in_echo());
+        assert_eq!(t.step(fin("Once upon a time", 9.0), false), vec![DropEcho]);
+        assert!(matches!(
+            t.step(fin("What happened next?", 11.0), false)[..],
             [Answer { turn: 1, .. }]
         ));
     }

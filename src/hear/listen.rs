@@ -44,6 +44,8 @@ pub struct Controls {
     mode: Arc<AtomicU8>,
     talking: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
+    echo: Arc<AtomicBool>,
+    echo_turn: Arc<AtomicBool>,
 }
 
 impl Default for Controls {
@@ -52,6 +54,8 @@ impl Default for Controls {
             mode: Arc::new(AtomicU8::new(0)),
             talking: Arc::new(AtomicBool::new(false)),
             stop: Arc::new(AtomicBool::new(false)),
+            echo: Arc::new(AtomicBool::new(false)),
+            echo_turn: Arc::new(AtomicBool::new(false)),
         }
     }
 }
@@ -77,6 +81,17 @@ impl Controls {
     }
     pub fn stop(&self) {
         self.stop.store(true, Ordering::SeqCst);
+    }
+    /// The companion's own voice may be in the microphone (set by the
+    /// conversation loop while its speaker plays and a moment after).
+    pub fn set_echo(&self, echo: bool) {
+        self.echo.store(echo, Ordering::SeqCst);
+    }
+    /// The speech in progress is only the companion's echo (set by the
+    /// conversation loop's echo gate): it ends at the first short pause
+    /// once the companion is quiet.
+    pub fn set_echo_turn(&self, echo_turn: bool) {
+        self.echo_turn.store(echo_turn, Ordering::SeqCst);
     }
 }
 
@@ -382,6 +397,8 @@ pub fn listen(
                 }
             }
             Mode::HandsFree => {
+                seg.set_echo(controls.echo.load(Ordering::SeqCst));
+                seg.set_echo_turn(controls.echo_turn.load(Ordering::SeqCst));
                 seg.push(&samples, &mut vad_events);
                 for ev in vad_events.drain(..) {
                     match ev {

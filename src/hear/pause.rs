@@ -22,10 +22,10 @@ pub const SURE: f32 = 0.8;
 
 /// Above this the sound outweighs words that are merely left open (no
 /// closing punctuation, nothing else trailing: see [`Reading::Unclosed`]).
-/// 1.0: never. At 0.9 it saved finished short phrases a wait only while
-/// pauses were noticed early (`VadConfig::quiet_db`); asked later in the
-/// pause, Smart Turn heard "A man said to the universe" as finished above
-/// 0.9 and the sentence was cut in two (`tests/turns.rs`).
+/// 1.0: never. At 0.9 it saved finished short phrases a wait, but asked
+/// later in a pause (where the VAD alone places it, as while the
+/// companion's echo is in the room), Smart Turn heard "A man said to the
+/// universe" as finished above 0.9 and the sentence was cut in two.
 pub const CERTAIN: f32 = 1.0;
 
 /// The verdict on a pause in the turn whose audio is `turn`, and the

@@ -56,21 +56,25 @@ pub struct VadConfig {
     #[serde(default)]
     pub reask_ms: u32,
     /// With a judge: a frame this many dB below the turn's loudest speech
-    /// is a pause whatever the VAD's probability says (0: off, the
-    /// default). earshot's probability decays slowly once a voice stops
-    /// (0.6 for 250 ms of near-digital silence after the last word on the
-    /// shared speech), and that is waited before a pause is even noticed;
-    /// at 40 dB `tofu bench latency`'s median fell by about a fifth. Off
-    /// because the companion's own voice through the speakers then cut
-    /// in on itself (`tests/converse.rs`: its echo, whose sentences end in
-    /// digital silence, was heard as the person starting again).
-    #[serde(default)]
+    /// is a pause whatever the VAD's probability says (0: off). earshot's
+    /// probability decays slowly once a voice stops (0.6 for 250 ms of
+    /// near-digital silence after the last word on the shared speech), and
+    /// that is waited before a pause is even noticed. Not while the
+    /// companion's voice may be in the microphone ([`Segmenter::set_echo`]):
+    /// its echo's sentences end in digital silence, and each was then heard
+    /// as the person starting again, a barge-in on itself
+    /// (`tests/converse.rs`).
+    #[serde(default = "default_quiet_db")]
     pub quiet_db: f32,
     /// With a judge: the pause that ends a turn it was unsure of (it sounds
     /// finished, its words do not): longer than a breath mid-sentence
     /// (0.7–1.2 s), shorter than the ceiling.
     #[serde(default = "default_doubt_ms")]
     pub doubt_ms: u32,
+}
+
+fn default_quiet_db() -> f32 {
+    40.0
 }
 
 fn default_doubt_ms() -> u32 {
@@ -131,7 +135,7 @@ impl Default for VadConfig {
             ceiling_ms: default_ceiling_ms(),
             reask_ms: 0,
             doubt_ms: default_doubt_ms(),
-            quiet_db: 0.0,
+            quiet_db: 40.0,
         }
     }
 }
@@ -223,6 +227,12 @@ pub struct Segmenter {
     asks: u32,
     /// The loudest speech frame of the turn in progress (RMS).
     peak: f32,
+    /// The companion's voice may be in the microphone: the level does not
+    /// tell a pause (see [`VadConfig::quiet_db`]).
+    echo: bool,
+    /// The speech in progress is only the companion's echo (as the
+    /// conversation's echo gate judged it).
+    echo_turn: bool,
 }
 
 fn rms(frame: &[f32]) -> f32 {
@@ -262,6 +272,8 @@ impl Segmenter {
             judge: None,
             asks: 0,
             peak: 0.0,
+            echo: false,
+            echo_turn: false,
         }
     }
 
@@ -273,6 +285,22 @@ impl Segmenter {
 
     /// Ends turns by a judge that answers later: each question is a
     /// [`VadEvent::Paused`], each answer a call to [`Segmenter::decide`].
+    /// Whether the companion's voice may be in the microphone now (it is
+    /// playing, or stopped a moment ago): a pause is then only what the
+    /// VAD's probability calls one.
+    pub fn set_echo(&mut self, echo: bool) {
+        self.echo = echo;
+    }
+
+    /// Whether the speech in progress is only the companion's echo. Once
+    /// the companion is quiet ([`Segmenter::set_echo`] false), the first
+    /// 200 ms pause ends such a turn without a judge: otherwise the person
+    /// answering a second after the companion stops is heard in one turn
+    /// with its echo.
+    pub fn set_echo_turn(&mut self, echo_turn: bool) {
+        self.echo_turn = echo_turn;
+    }
+
     pub fn with_deferred_judge(mut self) -> Segmenter {
         self.judge = Some(Judging::Deferred);
         self
@@ -439,9 +467,9 @@ impl Segmenter {
         }
         // (With a judge only: the plain silence rule's 560 ms were set
         // with the probability's lag in them, and stay as they were.)
-        // Off by default: see `VadConfig::quiet_db`.
         let quiet = self.cfg.quiet_db > 0.0
             && self.judge.is_some()
+            && !self.echo
             && level < self.peak * 10f32.powf(-self.cfg.quiet_db / 20.0);
         if p < self.cfg.release || quiet {
             *silence_frames += 1;
@@ -455,6 +483,10 @@ impl Segmenter {
         }
         if *silence_frames == ms_to_frames(200).min(end_frames) {
             *settled = Some(samples.len());
+        }
+        if self.echo_turn && !self.echo && *silence_frames >= ms_to_frames(200) {
+            self.end_turn(EndReason::Silence, out);
+            return;
         }
         let mut ends = *silence_frames >= end_frames;
         let first_ask = ends && wait.is_none() && asked.is_none();
