@@ -121,7 +121,7 @@ fn a_pause_judged_unfinished_is_waited_out_and_the_sentence_stays_one_turn() {
 
 #[test]
 fn the_ceiling_ends_a_turn_the_judge_never_calls_finished() {
-    // A 2.6 s pause is past the 2 s ceiling: two turns even so.
+    // A 2.6 s pause is past the 1.7 s ceiling: two turns even so.
     let audio = paused(2.6);
     assert_eq!(turns(&audio, vec![NotYet; 4]).0, 2);
     // And a judge that cannot tell leaves it to the silence rule.
@@ -131,7 +131,7 @@ fn the_ceiling_ends_a_turn_the_judge_never_calls_finished() {
 
 #[test]
 fn a_doubtful_pause_waits_longer_than_a_breath_and_the_ceiling_bounds_any_wait() {
-    // Doubt (1.4 s of silence) outlasts a 0.7 s pause put into a gap
+    // Doubt (1.5 s of silence) outlasts a 0.7 s pause put into a gap
     // between words: one turn.
     assert_eq!(turns(&paused(0.7), vec![Doubtful, NotYet, Finished]).0, 1);
     // A 1.8 s pause outlasts the doubt: two turns.
