@@ -4,7 +4,7 @@
 //! binary, and a native crash in a model should not take the app down; so the
 //! engine starts `tofu-llm` and talks JSON lines over its stdin/stdout.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,6 +19,8 @@ use crate::error::{Error, Result};
 /// The manifest name of the default chat model.
 pub const DEFAULT_MODEL: &str = "smollm2-135m";
 const WORKER: &str = "tofu-llm";
+
+mod lines;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Message {
@@ -241,13 +243,22 @@ impl LlmWorker {
         std::thread::Builder::new()
             .name("tofu-llm-reader".into())
             .spawn(move || {
-                for line in stdout.lines() {
-                    let msg = match line {
-                        Ok(l) => serde_json::from_str::<Event>(&l)
-                            .map_err(|e| format!("unreadable worker message {l:?}: {e}")),
-                        Err(e) => Err(format!("reading from the worker: {e}")),
+                let mut stdout = stdout;
+                loop {
+                    // After a line that cannot be read (too long, not
+                    // UTF-8, a broken pipe) the stream is given up.
+                    let (msg, go_on) = match lines::next_line(&mut stdout, lines::MAX_LINE) {
+                        Ok(None) => return,
+                        Ok(Some(l)) => {
+                            let msg = serde_json::from_str::<Event>(&l).map_err(|e| {
+                                let shown: String = l.chars().take(200).collect();
+                                format!("unreadable worker message {shown:?}: {e}")
+                            });
+                            (msg, true)
+                        }
+                        Err(e) => (Err(format!("reading from the worker: {e}")), false),
                     };
-                    if tx.send(msg).is_err() {
+                    if tx.send(msg).is_err() || !go_on {
                         return;
                     }
                 }
@@ -534,7 +545,13 @@ impl LlmWorker {
                     timeout.as_secs_f64()
                 )))
             }
-            Err(RecvTimeoutError::Disconnected) => Err(self.stopped()),
+            Err(RecvTimeoutError::Disconnected) => {
+                // Its output can no longer be read: a worker still running
+                // is stopped, so the next reply starts a fresh one.
+                let e = self.stopped();
+                let _ = self.child.kill();
+                Err(e)
+            }
         }
     }
 }
