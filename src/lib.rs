@@ -16,6 +16,7 @@ pub mod eval;
 pub mod export;
 pub mod forget;
 pub mod hear;
+pub(crate) mod lines;
 pub mod llm;
 pub mod logs;
 pub mod mind;

@@ -143,7 +143,7 @@ impl Default for VadConfig {
             ceiling_ms: default_ceiling_ms(),
             reask_ms: 0,
             doubt_ms: default_doubt_ms(),
-            quiet_db: 40.0,
+            quiet_db: default_quiet_db(),
         }
     }
 }
@@ -291,8 +291,6 @@ impl Segmenter {
         self
     }
 
-    /// Ends turns by a judge that answers later: each question is a
-    /// [`VadEvent::Paused`], each answer a call to [`Segmenter::decide`].
     /// Whether the companion's voice may be in the microphone now (it is
     /// playing, or stopped a moment ago): a pause is then only what the
     /// VAD's probability calls one.
@@ -309,6 +307,8 @@ impl Segmenter {
         self.echo_turn = echo_turn;
     }
 
+    /// Ends turns by a judge that answers later: each question is a
+    /// [`VadEvent::Paused`], each answer a call to [`Segmenter::decide`].
     pub fn with_deferred_judge(mut self) -> Segmenter {
         self.judge = Some(Judging::Deferred);
         self

@@ -15,12 +15,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::error::{Error, Result};
+use crate::lines::LineError;
 
 /// The manifest name of the default chat model.
 pub const DEFAULT_MODEL: &str = "smollm2-135m";
 const WORKER: &str = "tofu-llm";
 
-mod lines;
+/// The longest line the worker may send: a message holds one event (a
+/// token, a sentence, a whole reply at most), far below this.
+const MAX_LINE: usize = 1 << 20;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Message {
@@ -247,16 +250,30 @@ impl LlmWorker {
                 loop {
                     // After a line that cannot be read (too long, not
                     // UTF-8, a broken pipe) the stream is given up.
-                    let (msg, go_on) = match lines::next_line(&mut stdout, lines::MAX_LINE) {
+                    let (msg, go_on) = match crate::lines::next_line(&mut stdout, MAX_LINE) {
                         Ok(None) => return,
-                        Ok(Some(l)) => {
-                            let msg = serde_json::from_str::<Event>(&l).map_err(|e| {
-                                let shown: String = l.chars().take(200).collect();
-                                format!("unreadable worker message {shown:?}: {e}")
-                            });
-                            (msg, true)
+                        Ok(Some(l)) => match String::from_utf8(l) {
+                            Ok(l) => {
+                                let msg = serde_json::from_str::<Event>(&l).map_err(|e| {
+                                    let shown: String = l.chars().take(200).collect();
+                                    format!("unreadable worker message {shown:?}: {e}")
+                                });
+                                (msg, true)
+                            }
+                            Err(_) => (
+                                Err("the worker sent a line that is not UTF-8".into()),
+                                false,
+                            ),
+                        },
+                        Err(LineError::TooLong) => (
+                            Err(format!(
+                                "the worker sent a line longer than {MAX_LINE} bytes"
+                            )),
+                            false,
+                        ),
+                        Err(LineError::Io(e)) => {
+                            (Err(format!("reading from the worker: {e}")), false)
                         }
-                        Err(e) => (Err(format!("reading from the worker: {e}")), false),
                     };
                     if tx.send(msg).is_err() || !go_on {
                         return;

@@ -161,30 +161,26 @@ const MAX_LINE: usize = 1 << 20;
 /// over [`MAX_LINE`] or a stream that ends before `[DONE]` or a
 /// `finish_reason` is a failure, not a short reply.
 fn read_stream(body: impl std::io::Read, tx: &mpsc::Sender<Chunk>) {
-    use std::io::BufRead;
+    use crate::lines::{next_line, LineError};
     let mut reader = BufReader::new(body);
-    let mut buf = Vec::new();
     loop {
-        buf.clear();
-        let read =
-            std::io::Read::take(&mut reader, MAX_LINE as u64 + 1).read_until(b'\n', &mut buf);
-        match read {
-            Ok(0) => break,
-            Ok(_) if buf.len() > MAX_LINE => {
+        let buf = match next_line(&mut reader, MAX_LINE) {
+            Ok(None) => break,
+            Ok(Some(buf)) => buf,
+            Err(LineError::TooLong) => {
                 let _ = tx.send(Chunk::Failed(format!(
                     "the server sent a line longer than {} KB",
                     MAX_LINE / 1024
                 )));
                 return;
             }
-            Ok(_) => {}
-            Err(e) => {
+            Err(LineError::Io(e)) => {
                 let _ = tx.send(Chunk::Failed(format!("the stream broke: {e}")));
                 return;
             }
-        }
+        };
         let line = String::from_utf8_lossy(&buf);
-        let line = line.trim_end_matches(['\r', '\n']);
+        let line: &str = &line;
         let Some(data) = line.strip_prefix("data:").map(str::trim) else {
             continue; // comments, event names, keep-alives
         };
