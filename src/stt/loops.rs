@@ -32,10 +32,18 @@ pub fn looped(text: &str, audio_s: f64) -> Option<String> {
 /// and "ha ha ha ha ha ha"; whisper's loops run on for dozens.
 const LONG_RUN: usize = 12;
 
-/// The first phrase of 1..=8 words said `times` times in a row: 4+ times,
-/// and 6+ words in all ("no, no, no" and "thank you, thank you, thank you"
-/// never count). Over the word budget that is a loop; within it, only a
-/// run of [`LONG_RUN`] words or more.
+/// A phrase this long said three times over is a loop, not emphasis:
+/// people say "I love you, I love you, I love you", but a whole clause
+/// thrice is whisper going round a piece of a turn ("Had he married a more
+/// amiable woman he might have been made? \"Dil more respectable than he
+/// was.\"" and the quote twice more, on a sentence with a pause put in).
+const LONG_PHRASE: usize = 4;
+
+/// The first phrase of 1..=8 words said `times` times in a row: 4+ times
+/// (3+ for a phrase of [`LONG_PHRASE`] words or more), and 6+ words in all
+/// ("no, no, no" and "thank you, thank you, thank you" never count). Over
+/// the word budget that is a loop; within it, only a run of [`LONG_RUN`]
+/// words or more.
 fn repeat_run(words: &[String], min_words: usize) -> Option<(usize, usize, usize)> {
     for at in 0..words.len() {
         for n in 1..=8 {
@@ -48,7 +56,8 @@ fn repeat_run(words: &[String], min_words: usize) -> Option<(usize, usize, usize
             {
                 times += 1;
             }
-            if times >= 4 && times * n >= min_words.max(6) {
+            let often = times >= 4 || (times >= 3 && n >= LONG_PHRASE);
+            if often && times * n >= min_words.max(6) {
                 return Some((at, n, times));
             }
         }
@@ -131,12 +140,23 @@ mod tests {
         assert_eq!(looped("No no no no no no, not that one.", 3.0), None);
         assert_eq!(looped("Ha ha ha ha ha ha ha.", 3.0), None);
         assert!(looped(&"la ".repeat(14), 4.0).is_some());
+        // A clause said three times over, within the budget.
+        let thrice = format!(
+            "He might have been made {}",
+            "\"still more respectable than he was.\" ".repeat(3)
+        );
+        assert!(looped(&thrice, 4.0).is_some(), "{thrice}");
+        assert_eq!(
+            cut(&thrice, 4.0),
+            "He might have been made \"still more respectable than he was.\""
+        );
     }
 
     #[test]
     fn people_repeat_themselves_a_little() {
         assert_eq!(looped("No, no, no, not that one.", 1.5), None);
         assert_eq!(looped("Thank you, thank you, thank you!", 2.0), None);
+        assert_eq!(looped("I love you, I love you, I love you.", 3.0), None);
         assert_eq!(looped("Front left.", 0.9), None);
         assert_eq!(looped("Bye bye.", 0.3), None, "two words fit any clip");
         assert!(looped(&"word ".repeat(30), 2.0).is_some(), "too many words");
