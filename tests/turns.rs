@@ -93,13 +93,22 @@ fn paused(pause_s: f64) -> Vec<f32> {
         .collect()
 }
 
+/// The app's settings with no hold: a turn judged finished ends at the
+/// verdict (here no reply is written to hold it open for).
+fn unheld() -> VadConfig {
+    VadConfig {
+        hold_ms: 0,
+        ..VadConfig::default()
+    }
+}
+
 fn turns(audio: &[f32], answers: Vec<Verdict>) -> (usize, usize) {
     let asked = Arc::new(Mutex::new(0));
     let judge = Scripted {
         answers,
         asked: asked.clone(),
     };
-    let n = segment_all_with(audio, &VadConfig::default(), Some(Box::new(judge))).len();
+    let n = segment_all_with(audio, &unheld(), Some(Box::new(judge))).len();
     let asked = *asked.lock().unwrap();
     (n, asked)
 }
@@ -188,11 +197,29 @@ fn a_pause_is_noticed_when_the_voice_stops_not_when_the_vad_lets_go() {
 /// Streams `audio` through a segmenter whose judge answers later: each
 /// question is answered `late` frames after it was asked, from `answers`.
 fn deferred(audio: &[f32], answers: &[Verdict], late: usize) -> (usize, usize) {
+    let (turns, asked, _) = deferred_with(unheld(), audio, answers, late, None);
+    (turns, asked)
+}
+
+/// [`deferred`] with `cfg`, the reply being ready `ready` frames after each
+/// answer ([`Segmenter::release`]); also the frames from the last answer
+/// to the end of the last turn.
+fn deferred_with(
+    cfg: VadConfig,
+    audio: &[f32],
+    answers: &[Verdict],
+    late: usize,
+    ready: Option<usize>,
+) -> (usize, usize, usize) {
     use tofu::hear::{Segmenter, VadEvent};
-    let mut seg = Segmenter::new(VadConfig::default()).with_deferred_judge();
+    let mut seg = Segmenter::new(cfg).with_deferred_judge();
     let (mut events, mut turns, mut asked) = (Vec::new(), 0, 0);
+    let (mut answered_at, mut ended_after) = (None, 0);
     let mut waiting: Vec<(usize, u32)> = Vec::new();
     for (i, chunk) in audio.chunks(256).enumerate() {
+        if ready.zip(answered_at).is_some_and(|(r, a)| i == a + r) {
+            seg.release(&mut events);
+        }
         seg.push(chunk, &mut events);
         let due: Vec<u32> = waiting
             .iter()
@@ -202,6 +229,7 @@ fn deferred(audio: &[f32], answers: &[Verdict], late: usize) -> (usize, usize) {
         waiting.retain(|(at, _)| *at > i);
         for ask in due {
             let verdict = answers.get(ask as usize - 1).copied().unwrap_or(Finished);
+            answered_at = Some(i);
             seg.decide(ask, verdict, &mut events);
         }
         for e in events.drain(..) {
@@ -211,12 +239,42 @@ fn deferred(audio: &[f32], answers: &[Verdict], late: usize) -> (usize, usize) {
                     asked += 1;
                     waiting.push((i + late, ask));
                 }
-                VadEvent::Utterance(_) => turns += 1,
+                VadEvent::Utterance(_) => {
+                    turns += 1;
+                    ended_after = i - answered_at.unwrap_or(0);
+                }
                 VadEvent::SpeechStarted { .. } => {}
             }
         }
     }
-    (turns, asked)
+    (turns, asked, ended_after)
+}
+
+#[test]
+fn a_finished_turn_is_held_open_until_its_reply_is_ready_and_speech_meanwhile_continues_it() {
+    let audio = paused(0.7);
+    let held = VadConfig {
+        hold_ms: 1500,
+        ..VadConfig::default()
+    };
+    // Answered 10 frames (160 ms) after asking, "finished" everywhere.
+    // Without a hold the pause put in ends the turn (and the breath after
+    // "Sir," may end another).
+    assert!(deferred(&audio, &[Finished; 3], 10).0 >= 2);
+    // Held, with no reply ready: the speech after the 0.7 s pause comes
+    // within the hold (the segmenter hears it about 1.2 s after the voice
+    // stopped: the gap the pause was put in, and the VAD's rise), one turn.
+    // The last turn ends when its pause is 1.5 s long: 94 frames of 16 ms,
+    // less the 13 to the question and the 10 to the answer (and the few
+    // the level rule counted before the question).
+    let (turns, _, ended_after) = deferred_with(held.clone(), &audio, &[Finished; 3], 10, None);
+    assert_eq!(turns, 1);
+    assert!((60..=75).contains(&ended_after), "{ended_after}");
+    // The reply ready 5 frames after the verdict: the turn ends then, as
+    // it would without a hold had the judge been that much slower.
+    let (turns, _, ended_after) = deferred_with(held, &audio, &[Finished; 3], 10, Some(5));
+    assert!(turns >= 2);
+    assert_eq!(ended_after, 5);
 }
 
 #[test]

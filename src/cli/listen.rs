@@ -179,6 +179,8 @@ pub fn run(args: ListenArgs, paths: &Paths) -> anyhow::Result<ExitCode> {
         ..ListenConfig::default()
     };
     cfg.vad.smart_turn = !args.silence_rule;
+    // No reply is written here: nothing to hold a finished turn open for.
+    cfg.vad.hold_ms = 0;
     cfg.lockstep = args.fast;
     if cfg.vad.smart_turn {
         let mut notes = Vec::new();

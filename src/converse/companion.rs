@@ -113,7 +113,7 @@ impl CompanionSide {
                     self.finish(turn, reply, generation, timings, shared, ev, say);
                     return;
                 }
-                let _ = say.send(Say::Confirm { generation });
+                let _ = say.send(Say::Confirm { turn, generation });
                 match self.write_reply(turn, &text, generation, &mut timings, shared, ev, say) {
                     Some(reply) => self.finish(turn, reply, generation, timings, shared, ev, say),
                     // It failed (said as an error): the turn is still closed.

@@ -179,8 +179,11 @@ enum Job {
 }
 
 enum Say {
-    /// Sentences of this generation may play (until then they are held).
-    Confirm { generation: u64 },
+    /// Sentences of this generation, for this turn or an earlier one, may
+    /// play (until then they are held). Per turn, not per generation: the
+    /// generation only moves when work is cut off, so the reply written
+    /// ahead for the next turn shares it with the one just confirmed.
+    Confirm { turn: u32, generation: u64 },
     Sentence {
         turn: u32,
         generation: u64,
@@ -297,6 +300,11 @@ pub fn converse_with(
     if listen_cfg.end_of_turn.is_none() {
         listen_cfg.end_of_turn = end_of_turn;
     }
+    if !cfg.streaming {
+        // No reply is written ahead: a turn held open for one would only
+        // wait out the whole hold.
+        listen_cfg.vad.hold_ms = 0;
+    }
     let shared = Arc::new(Shared {
         t0: Instant::now(),
         generation: AtomicU64::new(0),
@@ -313,9 +321,13 @@ pub fn converse_with(
 
     let voice_thread = {
         let (shared, sink, ev_tx) = (shared.clone(), sink.clone(), ev_tx.clone());
+        // A reply written ahead that can be heard ends the turn held open
+        // for it (`VadConfig::hold_ms`).
+        let ears = controls.clone();
+        let ready = move || ears.reply_ready();
         std::thread::Builder::new()
             .name("tofu-voice".into())
-            .spawn(move || voice::voice_loop(voice, sink, say_rx, &shared, &ev_tx))
+            .spawn(move || voice::voice_loop(voice, sink, say_rx, &shared, &ev_tx, &ready))
             .expect("spawn a thread")
     };
     let companion_thread = {

@@ -67,8 +67,8 @@ pub enum Action {
         text: String,
         generation: u64,
     },
-    /// The reply written ahead for `generation` may play.
-    Confirm { generation: u64 },
+    /// The reply written ahead for turn `turn` in `generation` may play.
+    Confirm { turn: u32, generation: u64 },
     /// Keep and answer turn `turn` (the input's transcript or typed text)
     /// in `generation`. `confirmed`: the reply written ahead answers it.
     /// `late`: it arrived after the person had started again: kept, not
@@ -227,7 +227,10 @@ impl TurnTaking {
                 let late = end_s <= self.latest_start_s;
                 let confirmed = match self.ahead.take() {
                     Some((t, g)) if t == text && g == self.generation && !late => {
-                        out.push(Action::Confirm { generation: g });
+                        out.push(Action::Confirm {
+                            turn: self.turn,
+                            generation: g,
+                        });
                         true
                     }
                     Some(_) => {
@@ -311,7 +314,10 @@ mod tests {
         assert_eq!(
             t.step(fin("Hello there.", 1.5), true),
             vec![
-                Confirm { generation: 0 },
+                Confirm {
+                    turn: 1,
+                    generation: 0
+                },
                 Answer {
                     turn: 1,
                     generation: 0,
@@ -349,7 +355,13 @@ mod tests {
             }]
         );
         let done = t.step(fin("Stuff it into you, his belly.", 3.0), true);
-        assert_eq!(done[0], Confirm { generation: 1 });
+        assert_eq!(
+            done[0],
+            Confirm {
+                turn: 1,
+                generation: 1
+            }
+        );
         assert!(matches!(
             done[1],
             Answer {

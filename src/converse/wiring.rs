@@ -114,8 +114,8 @@ impl Hands<'_> {
                         generation,
                     });
                 }
-                Action::Confirm { generation } => {
-                    let _ = self.say.send(Say::Confirm { generation });
+                Action::Confirm { turn, generation } => {
+                    let _ = self.say.send(Say::Confirm { turn, generation });
                 }
                 Action::Answer {
                     turn,

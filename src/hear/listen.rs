@@ -46,6 +46,7 @@ pub struct Controls {
     stop: Arc<AtomicBool>,
     echo: Arc<AtomicBool>,
     echo_turn: Arc<AtomicBool>,
+    reply_ready: Arc<AtomicBool>,
 }
 
 impl Default for Controls {
@@ -56,6 +57,7 @@ impl Default for Controls {
             stop: Arc::new(AtomicBool::new(false)),
             echo: Arc::new(AtomicBool::new(false)),
             echo_turn: Arc::new(AtomicBool::new(false)),
+            reply_ready: Arc::new(AtomicBool::new(false)),
         }
     }
 }
@@ -92,6 +94,12 @@ impl Controls {
     /// once the companion is quiet.
     pub fn set_echo_turn(&self, echo_turn: bool) {
         self.echo_turn.store(echo_turn, Ordering::SeqCst);
+    }
+    /// The reply written ahead for the turn in progress can be heard now:
+    /// a turn judged finished and held open ([`VadConfig::hold_ms`]) ends
+    /// at once. (Said while no turn is held, it is forgotten.)
+    pub fn reply_ready(&self) {
+        self.reply_ready.store(true, Ordering::SeqCst);
     }
 }
 
@@ -399,6 +407,15 @@ pub fn listen(
             Mode::HandsFree => {
                 seg.set_echo(controls.echo.load(Ordering::SeqCst));
                 seg.set_echo_turn(controls.echo_turn.load(Ordering::SeqCst));
+                if controls.reply_ready.swap(false, Ordering::SeqCst) {
+                    seg.release(&mut vad_events);
+                    if !vad_events.is_empty() {
+                        tracing::debug!(
+                            at_s = secs(pos),
+                            "the reply is ready: the turn held open ends"
+                        );
+                    }
+                }
                 seg.push(&samples, &mut vad_events);
                 for ev in vad_events.drain(..) {
                     match ev {
