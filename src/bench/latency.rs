@@ -47,6 +47,11 @@ pub struct TurnFigures {
     pub playout_ms: Option<f64>,
     pub heard: String,
     pub reply: String,
+    /// Turns heard in the file's span (streaming pipeline): more than one
+    /// for a file of one utterance is a cut-in.
+    pub turns_heard: usize,
+    /// The reply was heard before the file's speech ended (a cut-in).
+    pub spoke_early: bool,
     /// Reference words, and the word errors of all that was heard in the
     /// file's span (every turn, streaming pipeline).
     pub words: usize,
@@ -80,6 +85,10 @@ pub struct LatencyReport {
     /// faster ear that hears worse shows here.
     pub wer: f64,
     pub sequential_wer: f64,
+    /// Files heard as more than one turn, or answered before their
+    /// speech ended (streaming pipeline): on recordings with a pause put
+    /// mid-sentence, the cut-ins the person meets through the whole loop.
+    pub cut_ins: usize,
     pub voice: String,
     pub model: String,
     pub per_turn: Vec<TurnFigures>,
@@ -124,6 +133,7 @@ fn run_once(
     work: &Path,
     streaming: bool,
     judged: bool,
+    hold_ms: Option<u32>,
 ) -> Result<Run> {
     let sink = Arc::new(WavSink::new(work.join("speaker.wav"), Pace::RealTime));
     let mut notes = Vec::new();
@@ -147,6 +157,9 @@ fn run_once(
     cfg.listen.speculate = streaming;
     // And ends turns by the silence rule: judging a pause transcribes it.
     cfg.listen.vad.smart_turn = judged && streaming;
+    if let Some(h) = hold_ms {
+        cfg.listen.vad.hold_ms = h;
+    }
     let source = Box::new(WavSource::load(recording, Pace::RealTime)?);
     let mut replies = Vec::new();
     let mut heard = Vec::new();
@@ -176,12 +189,14 @@ fn run_once(
 
 /// Runs the benchmark over the first `limit` files of `data` (all: `None`).
 /// `judged`: pauses are judged (the app's default); otherwise the silence
-/// rule ends turns.
+/// rule ends turns. `hold_ms`: instead of the app's
+/// [`crate::hear::VadConfig::hold_ms`].
 pub fn run(
     paths: &Paths,
     data: &Path,
     limit: Option<usize>,
     judged: bool,
+    hold_ms: Option<u32>,
     work: &Path,
 ) -> Result<LatencyReport> {
     let mut rows = super::read_manifest(data)?;
@@ -219,8 +234,8 @@ pub fn run(
         source: e,
     })?;
 
-    let streamed = run_once(paths, &rec_path, work, true, judged)?;
-    let sequential = run_once(paths, &rec_path, work, false, judged)?;
+    let streamed = run_once(paths, &rec_path, work, true, judged, hold_ms)?;
+    let sequential = run_once(paths, &rec_path, work, false, judged, hold_ms)?;
 
     let ms = |x: f64| x * 1e3;
     let mut per_turn = Vec::new();
@@ -283,6 +298,16 @@ pub fn run(
             },
             heard: r.as_ref().map(|x| x.1.clone()).unwrap_or_default(),
             reply: r.as_ref().map(|x| x.2.clone()).unwrap_or_default(),
+            turns_heard: streamed
+                .finals
+                .iter()
+                .filter(|(at, _)| at > start && at <= next)
+                .count(),
+            spoke_early: streamed.replies.iter().any(|(t, _, _)| {
+                t.speech_end_s >= *start
+                    && t.speech_end_s < *next
+                    && t.first_audio_s.is_some_and(|a| a < *end)
+            }),
             words: reference.len(),
             errors: errors(&streamed, &reference, *start, *next),
         });
@@ -298,6 +323,10 @@ pub fn run(
         data: data.to_path_buf(),
         turns: per_turn.len(),
         answered: lat.len(),
+        cut_ins: per_turn
+            .iter()
+            .filter(|t| t.turns_heard > 1 || t.spoke_early)
+            .count(),
         median_ms: median,
         p90_ms: percentile(&lat, 90.0),
         sequential_median_ms: seq_median,

@@ -72,6 +72,8 @@ pub struct TurnsReport {
     pub decide_ms: u32,
     pub ceiling_ms: u32,
     pub doubt_ms: u32,
+    /// A turn judged finished ends this long after the verdict.
+    pub hold_ms: u32,
     pub decisions: usize,
     pub decision_median_ms: f64,
     pub decision_p90_ms: f64,
@@ -252,6 +254,7 @@ pub fn turns(
         decide_ms: cfg.decide_ms,
         ceiling_ms: cfg.ceiling_ms,
         doubt_ms: cfg.doubt_ms,
+        hold_ms: cfg.hold_ms,
         decisions: times.len(),
         decision_median_ms: percentile(&times, 50.0),
         decision_p90_ms: percentile(&times, 90.0),

@@ -46,6 +46,10 @@ pub enum BenchCommand {
         /// words trail (default: the app's)
         #[arg(long, value_name = "MS")]
         doubt_ms: Option<u32>,
+        /// The longest pause (ms) a turn the judge called finished is held
+        /// open (here no reply is written: always this long; default: the app's)
+        #[arg(long, value_name = "MS")]
+        hold_ms: Option<u32>,
         /// One JSON object (with per-file rows) instead of the table
         #[arg(long)]
         json: bool,
@@ -73,6 +77,10 @@ pub enum BenchCommand {
         /// End turns after 560 ms of silence instead of judging each pause
         #[arg(long)]
         silence_rule: bool,
+        /// The longest pause (ms) a turn judged finished is held open
+        /// while its reply is written (default: the app's)
+        #[arg(long, value_name = "MS")]
+        hold_ms: Option<u32>,
         /// One JSON object (with per-turn rows) instead of the table
         #[arg(long)]
         json: bool,
@@ -224,11 +232,13 @@ pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
             data,
             limit,
             silence_rule,
+            hold_ms,
             json,
         } => {
             let work =
                 std::env::temp_dir().join(format!("tofu-bench-latency-{}", std::process::id()));
-            let result = tofu::bench::latency::run(paths, &data, limit, !silence_rule, &work);
+            let result =
+                tofu::bench::latency::run(paths, &data, limit, !silence_rule, hold_ms, &work);
             let _ = std::fs::remove_dir_all(&work);
             let r = result?;
             if json {
@@ -253,6 +263,10 @@ pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
                 r.sequential_wer * 100.0
             );
             println!(
+                "cut-ins: {} of {} files heard as more than one turn or answered before their speech ended",
+                r.cut_ins, r.turns
+            );
+            println!(
                 "sequential pipeline (whole transcript, whole reply, whole synthesis): median {:.0} ms, p90 {:.0} ms; {:.1}x slower",
                 r.sequential_median_ms, r.sequential_p90_ms, r.ratio
             );
@@ -262,8 +276,13 @@ pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
             );
             for t in &r.per_turn {
                 let f = |x: Option<f64>| x.map(|v| format!("{v:.0}")).unwrap_or_else(|| "-".into());
+                let cut = if t.turns_heard > 1 || t.spoke_early {
+                    format!(" [cut in: {} turns]", t.turns_heard)
+                } else {
+                    String::new()
+                };
                 println!(
-                    "  {:<34} {:>6} ms (sequential {:>6})  {} -> {}",
+                    "  {:<34} {:>6} ms (sequential {:>6})  {} -> {}{cut}",
                     t.file,
                     f(t.latency_ms),
                     f(t.sequential_latency_ms),
@@ -392,6 +411,7 @@ pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
             ceiling_ms,
             reask_ms,
             doubt_ms,
+            hold_ms,
             json,
         } => {
             let model = tofu::hear::smart_turn::SmartTurn::load_default(&paths.model_store())?;
@@ -400,6 +420,7 @@ pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
             vad.ceiling_ms = ceiling_ms.unwrap_or(vad.ceiling_ms);
             vad.reask_ms = reask_ms.unwrap_or(vad.reask_ms);
             vad.doubt_ms = doubt_ms.unwrap_or(vad.doubt_ms);
+            vad.hold_ms = hold_ms.unwrap_or(vad.hold_ms);
             let stt =
                 std::sync::Arc::new(tofu::stt::SpeechModel::load_default(&paths.model_store())?);
             let r = tofu::bench::turns::turns(&data, model, stt, &vad)?;
@@ -417,7 +438,10 @@ pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
                 "smart turn at {} ms, up to {} ms",
                 r.decide_ms, r.ceiling_ms
             );
-            let judged = format!("smart turn + words (doubt {} ms)", r.doubt_ms);
+            let judged = format!(
+                "smart turn + words (doubt {} ms, hold {} ms)",
+                r.doubt_ms, r.hold_ms
+            );
             for (name, f) in [
                 (silence, &r.silence),
                 (smart, &r.smart),
