@@ -239,6 +239,9 @@ enum State {
         next_ask: Option<u32>,
         /// A deferred question not yet answered.
         asked: Option<u32>,
+        /// The pause under way was judged the turn's end, and the turn is
+        /// held open until [`Segmenter::release`] or the hold runs out.
+        held: bool,
     },
 }
 
@@ -262,9 +265,6 @@ pub struct Segmenter {
     /// The speech in progress is only the companion's echo (as the
     /// conversation's echo gate judged it).
     echo_turn: bool,
-    /// The pause under way was judged the turn's end, and the turn is held
-    /// open until [`Segmenter::release`] or the hold runs out.
-    held: bool,
 }
 
 fn rms(frame: &[f32]) -> f32 {
@@ -275,19 +275,21 @@ fn ms_to_frames(ms: u32) -> u32 {
     ms.div_ceil(FRAME_MS).max(1)
 }
 
-/// For a judge's answer: the pause (frames) after which the turn ends, and
-/// after "not yet", the pause after which to ask again (if so configured).
-fn answered(cfg: &VadConfig, verdict: Verdict) -> (u32, Option<u32>) {
+/// For a judge's answer: the pause (frames) after which the turn ends,
+/// after "not yet", the pause after which to ask again (if so configured),
+/// and whether the turn is held open for its reply meanwhile.
+fn answered(cfg: &VadConfig, verdict: Verdict) -> (u32, Option<u32>, bool) {
+    let held = verdict == Verdict::Finished && cfg.hold_ms > 0;
     let wait = match verdict {
-        Verdict::Finished if cfg.hold_ms == 0 => 0,
-        Verdict::Finished => ms_to_frames(cfg.hold_ms),
+        Verdict::Finished if held => ms_to_frames(cfg.hold_ms),
+        Verdict::Finished => 0,
         Verdict::Doubtful => ms_to_frames(cfg.doubt_ms),
         Verdict::NotYet => ms_to_frames(cfg.ceiling_ms),
         Verdict::Unknown => ms_to_frames(cfg.end_silence_ms),
     };
     let unsure = matches!(verdict, Verdict::NotYet | Verdict::Doubtful);
     let reask = (unsure && cfg.reask_ms > 0).then(|| ms_to_frames(cfg.reask_ms));
-    (wait, reask)
+    (wait, reask, held)
 }
 
 impl Segmenter {
@@ -307,7 +309,6 @@ impl Segmenter {
             peak: 0.0,
             echo: false,
             echo_turn: false,
-            held: false,
         }
     }
 
@@ -361,6 +362,7 @@ impl Segmenter {
             wait,
             next_ask,
             asked,
+            held,
             ..
         } = &mut self.state
         else {
@@ -369,8 +371,8 @@ impl Segmenter {
         if *asked != Some(ask) {
             return;
         }
-        let (wait_frames, reask) = answered(&self.cfg, verdict);
-        self.held = verdict == Verdict::Finished && self.cfg.hold_ms > 0;
+        let (wait_frames, reask, hold) = answered(&self.cfg, verdict);
+        *held = hold;
         *asked = None;
         *wait = Some(wait_frames);
         *next_ask = reask.map(|r| *silence_frames + r);
@@ -383,14 +385,13 @@ impl Segmenter {
     /// ready: the turn ends now (its utterance is appended to `out`).
     /// Nothing happens unless a turn is held.
     pub fn release(&mut self, out: &mut Vec<VadEvent>) {
-        if self.held {
+        if matches!(self.state, State::Speaking { held: true, .. }) {
             self.end_turn(EndReason::Silence, out);
         }
     }
 
     /// Ends the turn in progress as an utterance appended to `out`.
     fn end_turn(&mut self, reason: EndReason, out: &mut Vec<VadEvent>) {
-        self.held = false;
         let State::Speaking {
             start,
             mut samples,
@@ -500,6 +501,7 @@ impl Segmenter {
             wait,
             next_ask,
             asked,
+            held,
         } = &mut self.state
         else {
             self.on_idle_frame(p, frame_start, start_frames, out);
@@ -522,7 +524,7 @@ impl Segmenter {
             *silence_frames = 0;
             *settled = None;
             // Speaking again: the next pause is judged afresh.
-            self.held = false;
+            *held = false;
             *wait = None;
             *next_ask = None;
             *asked = None;
@@ -541,9 +543,8 @@ impl Segmenter {
             *next_ask = None;
             match self.judge.as_mut() {
                 Some(Judging::Inline(judge)) => {
-                    let verdict = judge.judge(samples);
-                    self.held = verdict == Verdict::Finished && self.cfg.hold_ms > 0;
-                    let (frames, reask) = answered(&self.cfg, verdict);
+                    let (frames, reask, hold) = answered(&self.cfg, judge.judge(samples));
+                    *held = hold;
                     *wait = Some(frames);
                     *next_ask = reask.map(|r| *silence_frames + r);
                     ends = *silence_frames >= frames;
@@ -580,6 +581,7 @@ impl Segmenter {
                 wait: None,
                 next_ask: None,
                 asked: None,
+                held: false,
             };
             out.push(VadEvent::Utterance(utterance));
         }
@@ -620,6 +622,7 @@ impl Segmenter {
                 wait: None,
                 next_ask: None,
                 asked: None,
+                held: false,
             };
         }
     }
