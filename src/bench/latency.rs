@@ -89,6 +89,9 @@ pub struct LatencyReport {
     /// speech ended (streaming pipeline): on recordings with a pause put
     /// mid-sentence, the cut-ins the person meets through the whole loop.
     pub cut_ins: usize,
+    /// Files in which no turn was heard at all: a deaf run has no cut-ins,
+    /// so `cut_ins` means something only beside this (and `wer`).
+    pub unheard: usize,
     pub voice: String,
     pub model: String,
     pub per_turn: Vec<TurnFigures>,
@@ -327,6 +330,7 @@ pub fn run(
             .iter()
             .filter(|t| t.turns_heard > 1 || t.spoke_early)
             .count(),
+        unheard: per_turn.iter().filter(|t| t.turns_heard == 0).count(),
         median_ms: median,
         p90_ms: percentile(&lat, 90.0),
         sequential_median_ms: seq_median,

@@ -263,8 +263,8 @@ pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
                 r.sequential_wer * 100.0
             );
             println!(
-                "cut-ins: {} of {} files heard as more than one turn or answered before their speech ended",
-                r.cut_ins, r.turns
+                "cut-ins: {} of {} files heard as more than one turn or answered before their speech ended; {} heard as no turn at all",
+                r.cut_ins, r.turns, r.unheard
             );
             println!(
                 "sequential pipeline (whole transcript, whole reply, whole synthesis): median {:.0} ms, p90 {:.0} ms; {:.1}x slower",
