@@ -286,6 +286,74 @@ pub fn calls_itself(sentence: &str, name: &str) -> Option<String> {
         .then(|| format!("opens with \"{name}\""))
 }
 
+/// The companion's own name written wrong: in another case ("tofU",
+/// "TOFU"; the name as written and all lower case pass, "tofu" is also a
+/// food), one letter off when capitalised ("Tofo", "Toffu"; unless it is a
+/// known word or one the person said), or denied ("I'm not Tofu").
+pub fn mangles_name(
+    sentence: &str,
+    name: &str,
+    person: &[&str],
+    lexicon: &Lexicon,
+) -> Option<String> {
+    let name = name.trim();
+    let lower_name = name.to_lowercase();
+    if name.chars().count() < 3 || name.contains(char::is_whitespace) {
+        return None;
+    }
+    let said: Vec<String> = person.iter().flat_map(|s| rules::words(s)).collect();
+    let text = sentence.replace(['\u{2019}', '\u{2018}'], "'");
+    for raw in text.split(|c: char| !(c.is_alphanumeric() || c == '\'')) {
+        let w = raw.trim_matches('\'');
+        let w = w.strip_suffix("'s").unwrap_or(w);
+        if w.is_empty() {
+            continue;
+        }
+        let lower = w.to_lowercase();
+        if lower == lower_name {
+            if w != name && w != lower_name {
+                return Some(format!("its name written \"{w}\""));
+            }
+            continue;
+        }
+        let capitalised = w.chars().next().is_some_and(char::is_uppercase);
+        if capitalised
+            && w.chars().count() >= 4
+            && one_edit_apart(&lower, &lower_name)
+            && !lexicon.knows(&lower)
+            && !said.contains(&lower)
+        {
+            return Some(format!("its name written \"{w}\""));
+        }
+    }
+    let padded = format!(" {} ", rules::words(sentence).join(" "));
+    ["i'm not", "i am not", "my name isn't", "my name is not"]
+        .iter()
+        .find(|d| padded.contains(&format!(" {d} {lower_name} ")))
+        .map(|d| format!("\"{d} {name}\""))
+}
+
+/// Whether `a` becomes `b` by one letter added, dropped or changed.
+fn one_edit_apart(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    match long.len() - short.len() {
+        0 => a.iter().zip(&b).filter(|(x, y)| x != y).count() == 1,
+        1 => (0..long.len()).any(|skip| {
+            long.iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, c)| c)
+                .eq(short.iter())
+        }),
+        _ => false,
+    }
+}
+
 /// A sentence that opens with a one-word label and a colon ("Fix: Puppy.",
 /// "Answer: ..."): the form of a prompt or a worksheet, not of talk.
 pub fn opens_with_a_label(sentence: &str) -> Option<String> {
@@ -389,6 +457,14 @@ impl<'a> Gate<'a> {
             });
         }
         if let Some(evidence) = calls_itself(sentence, self.against.name) {
+            b.push(Breach {
+                rule: Rule::SelfAddressing,
+                evidence,
+            });
+        }
+        if let Some(evidence) =
+            mangles_name(sentence, self.against.name, &theirs, self.against.lexicon)
+        {
             b.push(Breach {
                 rule: Rule::SelfAddressing,
                 evidence,
@@ -643,6 +719,24 @@ mod tests {
         assert!(takes_their_name("My name is Leo.", &person, "Tofu").is_some());
         assert!(takes_their_name("I'm Tofu, and Leo sounds fun.", &person, "Tofu").is_none());
         assert!(takes_their_name("I'm glad Leo plays.", &person, "Tofu").is_none());
+    }
+
+    #[test]
+    fn its_own_name_is_written_as_it_is_or_refused() {
+        let lex = Lexicon::from_words(["tofu", "tofa", "not", "clearly"], "test");
+        let person = ["I met Tony at the market."];
+        let m = |s: &str| mangles_name(s, "Tofu", &person, &lex);
+        assert!(m("I'm not tofU. Speak clearly.").is_some());
+        assert!(m("TOFU is here.").is_some());
+        assert!(m("Tofo is happy to help.").is_some());
+        assert!(m("Call me Toffu.").is_some());
+        assert!(m("I'm not Tofu, you know.").is_some());
+        assert_eq!(m("Tofu is happy to help."), None);
+        assert_eq!(m("Tofu's garden has tofu in it."), None);
+        assert_eq!(m("Tony sounds nice."), None, "a name the person said");
+        assert_eq!(m("Tofa is a word here."), None, "a known word");
+        // Short names have too many neighbours to judge.
+        assert_eq!(mangles_name("Al and Ali.", "Al", &person, &lex), None);
     }
 
     #[test]

@@ -509,8 +509,12 @@ impl Mind {
                 }
             });
             if r.is_ok() && !halt.load(Ordering::SeqCst) {
+                let cut = r.as_ref().is_ok_and(|o| o.stop == Some(Stop::Length));
                 if let Some(rest) = splitter.finish() {
-                    judge(rest, gate, &mut sentences, &mut refused);
+                    if let Some(rest) = sentences::unfinished_tail(rest, cut, !sentences.is_empty())
+                    {
+                        judge(rest, gate, &mut sentences, &mut refused);
+                    }
                 }
             }
             r

@@ -378,6 +378,13 @@ const LEAK_MARKERS: &[&str] = &[
     "my instructions",
     "your instructions",
     "this person talks",
+    // The fixed lines of `plan::system_prompt` said back.
+    "as in a conversation",
+    "in one short sentence",
+    "in two short sentences",
+    "three or four sentences",
+    "a question about them",
+    "ask a question when it helps",
 ];
 
 /// Leaked instructions: a fixed marker of the prompt's wording, or 5 words
@@ -658,6 +665,7 @@ mod tests {
         assert!(leaked("I help the person who talks to me.", prompt).is_some());
         assert!(leaked("The person's birthday is in March.", prompt).is_some());
         assert!(leaked("My backstory is simple.", prompt).is_some());
+        assert!(leaked("Speak clearly, as in a conversation.", "").is_some());
         assert!(leaked("That sounds hard. Be kind to yourself.", prompt).is_none());
         assert!(leaked("Personally, I'd talk to him.", prompt).is_none());
     }

@@ -11,6 +11,65 @@ fn terminal(c: char) -> bool {
     matches!(c, '.' | '!' | '?' | '…')
 }
 
+/// What to do with the text left when a reply stops (`rest`, what
+/// [`SentenceSplitter::finish`] returns). A reply the model ended keeps it.
+/// A reply cut by the token cap (`cut`) in the middle of a sentence
+/// ("...and that process creates this"), or one that stops on a comma or
+/// inside a quotation, drops it when whole sentences came
+/// before it, and otherwise ends it at its last clause with an ellipsis, so
+/// nobody hears a sentence stop on "the" as if it were said that way.
+pub fn unfinished_tail(rest: String, cut: bool, had_sentences: bool) -> Option<String> {
+    let end = rest.trim_end_matches(['"', '”', '’', ')']);
+    // A model that stops by itself on a comma, a colon or inside a quotation
+    // was cut off too (by a stop string, a new line).
+    let open = rest.trim_end().ends_with([',', ':', ';', '-', '—', '–', '(', '“'])
+        || rest.matches(['"', '“', '”']).count() % 2 == 1;
+    if !(cut || open) || end.ends_with(terminal) {
+        return Some(rest);
+    }
+    if had_sentences {
+        return None;
+    }
+    // The last comma, semicolon or dash that leaves some words before it.
+    let clause = rest
+        .rmatch_indices([',', ';', '—', '–'])
+        .map(|(i, _)| &rest[..i])
+        .find(|head| head.split_whitespace().count() >= 4)
+        .unwrap_or(&rest);
+    // A quotation left open is cut where it opened.
+    let clause = match clause.matches(['"', '“', '”']).count() % 2 {
+        1 => &clause[..clause.rfind(['"', '“', '”']).unwrap_or(clause.len())],
+        _ => clause,
+    };
+    // It trails off on a word that leads somewhere, not on "on the".
+    let mut words: Vec<&str> = clause.split_whitespace().collect();
+    while words.len() > 2 {
+        let last = words[words.len() - 1]
+            .trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
+            .to_lowercase();
+        if !LEADING_WORDS.contains(&last.as_str()) && !last.is_empty() {
+            break;
+        }
+        words.pop();
+    }
+    let clause = words.join(" ");
+    let clause = clause.trim_end_matches(|c: char| !c.is_alphanumeric());
+    clause
+        .chars()
+        .any(char::is_alphanumeric)
+        .then(|| format!("{clause}…"))
+}
+
+/// Words that lead into what follows: a thought cut after one of them sounds
+/// broken, not unfinished.
+const LEADING_WORDS: &[&str] = &[
+    "a", "an", "the", "and", "or", "but", "so", "of", "on", "in", "to", "with", "when", "this",
+    "that", "for", "at", "by", "as", "like", "because", "if", "its", "their", "your", "my", "our",
+    "his", "is", "are", "was", "were", "be", "from", "into", "than", "then", "which", "who",
+    "what", "where", "while", "can", "will", "would", "could", "should", "i", "we", "they", "he",
+    "she", "it's", "i'm", "you're", "not", "very", "more",
+];
+
 impl SentenceSplitter {
     /// Adds text; returns the sentences it completed (trimmed, non-empty).
     /// A sentence is complete once its end mark is followed by whitespace
@@ -78,7 +137,48 @@ impl SentenceSplitter {
 
 #[cfg(test)]
 mod tests {
-    use super::SentenceSplitter;
+    use super::{unfinished_tail, SentenceSplitter};
+
+    #[test]
+    fn a_reply_cut_by_the_token_cap_never_ends_mid_sentence() {
+        let tail = |rest: &str, had: bool| unfinished_tail(rest.to_string(), true, had);
+        // After whole sentences, the unfinished one goes.
+        assert_eq!(
+            tail("It bounces off of molecules like water droplets on", true),
+            None
+        );
+        // Alone, it trails off at a clause, or at a word that ends a thought.
+        assert_eq!(
+            tail(
+                "It seems like everyone is looking at you, but I'm not sure if that",
+                false
+            )
+            .as_deref(),
+            Some("It seems like everyone is looking at you…")
+        );
+        assert_eq!(
+            tail(
+                "Sunsets are red because of the way light scatters in the",
+                false
+            )
+            .as_deref(),
+            Some("Sunsets are red because of the way light scatters…")
+        );
+        assert_eq!(
+            tail("You could say to her, \"Hello, my", false).as_deref(),
+            Some("You could say to her…")
+        );
+        // A finished sentence, or a reply the model ended, is kept as it is.
+        assert_eq!(tail("That is all.", true).as_deref(), Some("That is all."));
+        assert_eq!(
+            unfinished_tail("Maybe later".to_string(), false, true).as_deref(),
+            Some("Maybe later")
+        );
+        // Stopped by itself inside a quotation or on a comma: unfinished too.
+        let ended = |rest: &str| unfinished_tail(rest.to_string(), false, true);
+        assert_eq!(ended("You could say: \"Hello,"), None);
+        assert_eq!(ended("And then,"), None);
+    }
 
     fn split(pieces: &[&str]) -> Vec<String> {
         let mut s = SentenceSplitter::default();
