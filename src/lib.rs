@@ -41,3 +41,40 @@ pub use tofu_models as models;
 pub fn prepare_process() {
     std::env::set_var("ORT_DISABLE_TELEMETRY", "1");
 }
+
+/// The CPU features the bundled native code is compiled to use
+/// (`.cargo/config.toml`: ggml in whisper.cpp and llama.cpp is built for
+/// x86-64-v3). A CPU without them would stop the program with an illegal
+/// instruction somewhere in a model; [`unsupported_cpu`] says so first.
+#[cfg(target_arch = "x86_64")]
+pub const REQUIRED_CPU_FEATURES: &[&str] = &["avx", "avx2", "fma", "f16c", "bmi2"];
+
+/// Why this CPU cannot run Tofu's native code, if it cannot: call it at the
+/// start of `main` and exit with the message.
+pub fn unsupported_cpu() -> Option<String> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let has = |f: &str| match f {
+            "avx" => std::arch::is_x86_feature_detected!("avx"),
+            "avx2" => std::arch::is_x86_feature_detected!("avx2"),
+            "fma" => std::arch::is_x86_feature_detected!("fma"),
+            "f16c" => std::arch::is_x86_feature_detected!("f16c"),
+            "bmi2" => std::arch::is_x86_feature_detected!("bmi2"),
+            _ => true,
+        };
+        let missing: Vec<&str> = REQUIRED_CPU_FEATURES
+            .iter()
+            .copied()
+            .filter(|f| !has(f))
+            .collect();
+        if !missing.is_empty() {
+            return Some(format!(
+                "this build of Tofu needs an x86-64 CPU with {} (x86-64-v3: Intel Haswell, \
+                 AMD Excavator or newer); this one lacks {}",
+                REQUIRED_CPU_FEATURES.join(", "),
+                missing.join(", ")
+            ));
+        }
+    }
+    None
+}

@@ -9,6 +9,10 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     tofu::prepare_process();
+    if let Some(why) = tofu::unsupported_cpu() {
+        eprintln!("error: {why}");
+        return ExitCode::from(2);
+    }
     let args = cli::Cli::parse();
     cli::init_logging(args.verbose);
     match cli::run(args) {

@@ -50,6 +50,10 @@ fn ui_ready(app: AppHandle, models: usize) {
 
 fn main() {
     tofu::prepare_process();
+    if let Some(why) = tofu::unsupported_cpu() {
+        eprintln!("error: {why}");
+        std::process::exit(2);
+    }
     // Without a graphical display GTK panics with a backtrace: say what is
     // wrong in one line and where the same engine runs without a window.
     #[cfg(all(unix, not(target_os = "macos")))]
