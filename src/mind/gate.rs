@@ -286,6 +286,35 @@ pub fn calls_itself(sentence: &str, name: &str) -> Option<String> {
         .then(|| format!("opens with \"{name}\""))
 }
 
+/// Words that put the person down.
+const PUT_DOWNS: &[&str] = &[
+    "annoying", "stupid", "dumb", "idiot", "idiotic", "lazy", "boring", "rude", "pathetic",
+    "ridiculous", "selfish", "useless", "worthless", "weird", "crazy", "silly", "foolish",
+    "ignorant", "childish", "dramatic", "overreacting", "whining", "whiny", "loser", "clumsy",
+    "careless", "irresponsible", "immature", "unreasonable", "hopeless",
+];
+
+/// A companion does not put the person down: "you're being a bit of an
+/// annoying person". A put-down word after words that speak to them
+/// ("you", "your", "you're", at most six words before) is refused; "I'm
+/// sorry the day was so annoying" is about the day and passes, and so does
+/// "annoying for you" (the word comes first).
+pub fn puts_them_down(sentence: &str) -> Option<String> {
+    let w = rules::words(sentence);
+    let to_them = |i: usize| {
+        w[i.saturating_sub(6)..i].iter().any(|x| {
+            matches!(
+                x.as_str(),
+                "you" | "you're" | "your" | "yourself" | "you've" | "you'd"
+            )
+        })
+    };
+    w.iter()
+        .enumerate()
+        .find(|(i, x)| PUT_DOWNS.contains(&x.as_str()) && to_them(*i))
+        .map(|(_, x)| format!("puts them down: \"{x}\""))
+}
+
 /// The companion's own name written wrong: in another case ("tofU",
 /// "TOFU"; the name as written and all lower case pass, "tofu" is also a
 /// food), one letter off when capitalised ("Tofo", "Toffu"; unless it is a
@@ -467,6 +496,12 @@ impl<'a> Gate<'a> {
         {
             b.push(Breach {
                 rule: Rule::SelfAddressing,
+                evidence,
+            });
+        }
+        if let Some(evidence) = puts_them_down(sentence) {
+            b.push(Breach {
+                rule: Rule::MoodContradicted,
                 evidence,
             });
         }
@@ -719,6 +754,16 @@ mod tests {
         assert!(takes_their_name("My name is Leo.", &person, "Tofu").is_some());
         assert!(takes_their_name("I'm Tofu, and Leo sounds fun.", &person, "Tofu").is_none());
         assert!(takes_their_name("I'm glad Leo plays.", &person, "Tofu").is_none());
+    }
+
+    #[test]
+    fn the_person_is_never_put_down() {
+        assert!(puts_them_down("Now you're being a bit of an annoying person.").is_some());
+        assert!(puts_them_down("That was annoying for you, wasn't it?").is_none());
+        assert!(puts_them_down("You are so lazy.").is_some());
+        assert!(puts_them_down("Your plan sounds silly to me.").is_some());
+        assert_eq!(puts_them_down("I'm sorry the day was so annoying."), None);
+        assert_eq!(puts_them_down("You sound tired. Rest a little."), None);
     }
 
     #[test]
