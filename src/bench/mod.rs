@@ -9,6 +9,7 @@ pub mod asr;
 pub mod conversation;
 pub mod latency;
 pub mod reply;
+pub mod soak;
 pub mod store;
 pub mod style;
 pub mod turns;

@@ -64,6 +64,26 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The whole loop left running in real time on speech files played in a
+    /// loop: memory (with the worker), open files and threads over time,
+    /// growth after warm-up, and how much was heard and answered
+    Soak {
+        /// How long to run, minutes
+        #[arg(long, value_name = "N")]
+        minutes: f64,
+        /// Folder with manifest.tsv and the WAV files
+        #[arg(long, default_value = "../shared/testdata/speech/dev")]
+        data: PathBuf,
+        /// How many of its files to play in turn
+        #[arg(long, default_value_t = 6)]
+        files: usize,
+        /// Seconds between samples
+        #[arg(long, default_value_t = 30.0)]
+        every: f64,
+        /// One JSON object (with every sample) instead of the table
+        #[arg(long)]
+        json: bool,
+    },
     /// The whole loop in real time (WAV microphone, WAV speaker, default
     /// models): true end of speech → first reply sound, median/p90, stages,
     /// and the plain sequential pipeline on the same files
@@ -226,6 +246,50 @@ pub fn run(cmd: BenchCommand, paths: &Paths) -> anyhow::Result<ExitCode> {
             for (author, prompt, mirror, reply) in r.samples.iter().take(8) {
                 println!("  [{author} @ {mirror:.1}] {prompt} -> {reply}");
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        BenchCommand::Soak {
+            minutes,
+            data,
+            files,
+            every,
+            json,
+        } => {
+            let r = tofu::bench::soak::run(paths, &data, minutes, files, every)?;
+            if json {
+                println!("{}", serde_json::to_string(&r)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!(
+                "soak: {:.1} min, {} files in a loop: {} utterances played, {} turns heard, {} answered; WER {:.1}%",
+                r.minutes,
+                r.files.len(),
+                r.played,
+                r.heard,
+                r.replies,
+                r.wer * 100.0
+            );
+            println!(
+                "{:>8} {:>9} {:>10} {:>6} {:>8} {:>6} {:>8}",
+                "t s", "RSS MB", "worker MB", "files", "threads", "heard", "replies"
+            );
+            for x in &r.samples {
+                println!(
+                    "{:>8.0} {:>9.1} {:>10.1} {:>6} {:>8} {:>6} {:>8}",
+                    x.t_s, x.rss_mb, x.worker_rss_mb, x.open_files, x.threads, x.heard, x.replies
+                );
+            }
+            println!(
+                "after warm-up ({:.0} s) -> end: RSS {:.1} -> {:.1} MB ({:+.1}%, target within 10%), open files {} -> {}, threads {} -> {}",
+                r.warm_s,
+                r.rss_warm_mb,
+                r.rss_end_mb,
+                r.rss_growth * 100.0,
+                r.open_files_warm,
+                r.open_files_end,
+                r.threads_warm,
+                r.threads_end
+            );
             Ok(ExitCode::SUCCESS)
         }
         BenchCommand::Latency {
