@@ -156,7 +156,9 @@ case "${1:-}" in
     log "package: build, install, run, remove"
     TOFU_PACKAGE=$(src-tauri/packaging/deb.sh debug "${CARGO_TARGET_DIR:-$ROOT/target}/package")
     export TOFU_PACKAGE
-    cargo test -p tofu-desktop --test installed --locked -- --ignored 2>&1 | tee -a "$log_file"
+    # (--workspace: the features the workspace build used, so nothing is
+    # compiled again for this one test.)
+    cargo test --workspace --locked --test installed -- --ignored 2>&1 | tee -a "$log_file"
     # One closing line for the whole run (cargo prints one per test binary).
     awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
          END { printf "tests: %d passed, %d failed\n", p, f }' "$log_file"

@@ -163,17 +163,7 @@ async fn a_first_session_in_the_real_window() {
     // the slider is where it was left, the first-run note does not come
     // back, typing gets an answer, and what the UI may send is checked.
     let silence = data.join("silence.wav");
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 16_000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut w = hound::WavWriter::create(&silence, spec).unwrap();
-    for _ in 0..16_000 {
-        w.write_sample(0i16).unwrap();
-    }
-    w.finalize().unwrap();
+    write_silence(&silence);
     {
         let _driver = driver(
             &display,
@@ -366,32 +356,8 @@ async fn a_first_session_in_the_real_window() {
         click(&c, "[data-testid=theme-dark]").await;
         wait_for(&c, "html[data-theme=dark]", 10).await;
         click(&c, "[data-testid=nav-conversation]").await;
-        wait_text(&c, "[data-testid=session-phase]", 120, |t| {
-            t.contains("listening")
-        })
-        .await;
         let typed = "Tell me about the north.";
-        wait_for(&c, "[data-testid=say-input]", 10)
-            .await
-            .send_keys(typed)
-            .await
-            .unwrap();
-        click(&c, "[data-testid=say-send]").await;
-        wait_text(&c, "[data-testid=bubble-user] .bubble-text", 30, |t| {
-            t == typed
-        })
-        .await;
-        let reply = wait_text(
-            &c,
-            "[data-testid=bubble-companion] .bubble-text",
-            120,
-            |_| true,
-        )
-        .await;
-        assert!(
-            words(&reply).len() >= 2,
-            "the reply is empty or one word: {reply:?}"
-        );
+        let reply = type_a_turn(&c, typed).await;
         screenshot(&c, "conversation-dark").await;
         let store = tofu::store::Store::open(&data).unwrap();
         let hits = store

@@ -202,17 +202,7 @@ async fn the_installed_package_works_and_leaves_the_data_when_removed() {
         let voice_out = data.with_extension("speaker.wav");
         // No sound card here: a second of silence is the microphone.
         let silence = data.with_extension("silence.wav");
-        let spec = hound::WavSpec {
-            channels: 1,
-            sample_rate: 16_000,
-            bits_per_sample: 16,
-            sample_format: hound::SampleFormat::Int,
-        };
-        let mut w = hound::WavWriter::create(&silence, spec).unwrap();
-        for _ in 0..16_000 {
-            w.write_sample(0i16).unwrap();
-        }
-        w.finalize().unwrap();
+        write_silence(&silence);
         let _driver = driver(
             &display,
             port,
@@ -226,32 +216,7 @@ async fn the_installed_package_works_and_leaves_the_data_when_removed() {
         let c = open_app_at(port, Path::new("/usr/bin/tofu-desktop")).await;
         wait_for(&c, "[data-testid=first-run-start]", 60).await;
         click(&c, "[data-testid=first-run-start]").await;
-        wait_text(&c, "[data-testid=session-phase]", 120, |t| {
-            t.contains("listening")
-        })
-        .await;
-        let typed = "What should I cook tonight?";
-        wait_for(&c, "[data-testid=say-input]", 60)
-            .await
-            .send_keys(typed)
-            .await
-            .unwrap();
-        click(&c, "[data-testid=say-send]").await;
-        wait_text(&c, "[data-testid=bubble-user] .bubble-text", 30, |t| {
-            t == typed
-        })
-        .await;
-        let reply = wait_text(
-            &c,
-            "[data-testid=bubble-companion] .bubble-text",
-            120,
-            |_| true,
-        )
-        .await;
-        assert!(
-            words(&reply).len() >= 2,
-            "the installed app's reply is empty or one word: {reply:?}"
-        );
+        type_a_turn(&c, "What should I cook tonight?").await;
         c.close().await.unwrap();
     }
     let store = tofu::store::Store::open(&data).unwrap();

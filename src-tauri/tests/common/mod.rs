@@ -247,3 +247,49 @@ pub fn words(s: &str) -> Vec<String> {
         .map(|w| w.to_lowercase())
         .collect()
 }
+
+/// A second of silence, as a microphone in a quiet room (16 kHz mono).
+pub fn write_silence(path: &Path) {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 16_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    for _ in 0..16_000 {
+        w.write_sample(0i16).unwrap();
+    }
+    w.finalize().unwrap();
+}
+
+/// Types `text` once the session listens, sends it, and waits for it and
+/// for the companion's answer (at least two words); returns the answer.
+pub async fn type_a_turn(c: &Client, text: &str) -> String {
+    wait_text(c, "[data-testid=session-phase]", 120, |t| {
+        t.contains("listening")
+    })
+    .await;
+    wait_for(c, "[data-testid=say-input]", 60)
+        .await
+        .send_keys(text)
+        .await
+        .unwrap();
+    click(c, "[data-testid=say-send]").await;
+    wait_text(c, "[data-testid=bubble-user] .bubble-text", 30, |t| {
+        t == text
+    })
+    .await;
+    let reply = wait_text(
+        c,
+        "[data-testid=bubble-companion] .bubble-text",
+        120,
+        |_| true,
+    )
+    .await;
+    assert!(
+        words(&reply).len() >= 2,
+        "the reply to {text:?} is empty or one word: {reply:?}"
+    );
+    reply
+}
