@@ -23,6 +23,7 @@ pub mod openai;
 pub mod persona;
 pub mod plan;
 pub mod rerank;
+pub mod role;
 pub mod rules;
 pub mod secrets;
 pub mod sentences;

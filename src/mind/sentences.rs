@@ -22,12 +22,30 @@ pub fn unfinished_tail(rest: String, cut: bool, had_sentences: bool) -> Option<S
     let end = rest.trim_end_matches(['"', '”', '’', ')']);
     // A model that stops by itself on a comma, a colon or inside a quotation
     // was cut off too (by a stop string, a new line).
+    // So is one that stops on "the" or "my": nobody ends a thought there.
+    let last = rest
+        .split_whitespace()
+        .last()
+        .unwrap_or("")
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
+        .to_lowercase();
     let open = rest
         .trim_end()
         .ends_with([',', ':', ';', '-', '—', '–', '(', '“'])
-        || rest.matches(['"', '“', '”']).count() % 2 == 1;
+        || rest.matches(['"', '“', '”']).count() % 2 == 1
+        || DANGLING.contains(&last.as_str());
     if !(cut || open) || end.ends_with(terminal) {
         return Some(rest);
+    }
+    // A colon the reply stops on (the model's own end, or the token cap
+    // just after it) opened a list that never came: what came before it is
+    // a whole clause ("...at your market today:").
+    let before = rest.trim_end();
+    if before.ends_with(':') && rest.matches(['"', '“', '”']).count() % 2 == 0 {
+        let clause = before.trim_end_matches(':').trim_end();
+        if clause.split_whitespace().count() >= 3 {
+            return Some(format!("{clause}."));
+        }
     }
     if had_sentences {
         return None;
@@ -62,6 +80,54 @@ pub fn unfinished_tail(rest: String, cut: bool, had_sentences: bool) -> Option<S
         .then(|| format!("{clause}…"))
 }
 
+/// Words no finished thought ends on, even one the model ended itself.
+const DANGLING: &[&str] = &[
+    "a", "an", "the", "and", "or", "but", "my", "your", "their", "our", "its", "because", "of",
+    "with", "than",
+];
+
+/// Drops the numbers of a list a reply opens ("...try these: 1. Pasta"
+/// is said "...try these: Pasta"; a reply that stops on "today: 1." stops
+/// on the colon, and is then cut as unfinished): read aloud, "one." after a
+/// colon sounds like a sentence of its own.
+pub fn without_list_numbers(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        out.push(chars[i]);
+        if chars[i] == ':' || chars[i] == '\n' {
+            let mut j = i + 1;
+            while j < chars.len() && chars[j] == ' ' {
+                j += 1;
+            }
+            let digits = chars[j..].iter().take_while(|c| c.is_ascii_digit()).count();
+            let k = j + digits;
+            // "10:30." is a time: a list's number follows a space or a line.
+            let spaced = chars[i] == '\n' || j > i + 1;
+            if spaced
+                && (1..=2).contains(&digits)
+                && chars.get(k) == Some(&'.')
+                && chars.get(k + 1).is_none_or(|c| c.is_whitespace())
+            {
+                // Skip the number and its point; after a colon, keep one
+                // space if text follows.
+                let colon = chars[i] == ':';
+                i = k + 1;
+                while i < chars.len() && chars[i] == ' ' {
+                    i += 1;
+                }
+                if colon && i < chars.len() && chars[i] != '\n' {
+                    out.push(' ');
+                }
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
 /// Words that lead into what follows: a thought cut after one of them sounds
 /// broken, not unfinished.
 const LEADING_WORDS: &[&str] = &[
@@ -78,9 +144,18 @@ impl SentenceSplitter {
     /// (or a line ends), so "3.5" and "..." stay whole.
     pub fn push(&mut self, text: &str) -> Vec<String> {
         self.buf.push_str(text);
+        // A list's "1." is no sentence end (a number still being written,
+        // "1" before its point, is left for the next push).
+        if self.buf.contains([':', '\n']) {
+            self.buf = without_list_numbers(&self.buf);
+        }
         let mut out = Vec::new();
         while let Some(cut) = self.first_cut() {
-            let sentence = self.buf[..cut].trim().to_string();
+            // One line when spoken and shown ("Ideas:\nRest" is one sentence).
+            let sentence = self.buf[..cut]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
             self.buf.drain(..cut);
             if sentence.chars().any(char::is_alphanumeric) {
                 out.push(sentence);
@@ -103,7 +178,7 @@ impl SentenceSplitter {
 
     /// The rest, when the stream ends.
     pub fn finish(&mut self) -> Option<String> {
-        let rest = std::mem::take(&mut self.buf);
+        let rest = without_list_numbers(&std::mem::take(&mut self.buf));
         let rest = rest.trim();
         rest.chars()
             .any(char::is_alphanumeric)
@@ -115,7 +190,11 @@ impl SentenceSplitter {
     fn first_cut(&self) -> Option<usize> {
         let chars: Vec<(usize, char)> = self.buf.char_indices().collect();
         for (k, &(i, c)) in chars.iter().enumerate() {
-            if c == '\n' && self.buf[..i].chars().any(char::is_alphanumeric) {
+            // A line that ends on a colon opens what the next lines hold.
+            if c == '\n'
+                && self.buf[..i].chars().any(char::is_alphanumeric)
+                && !self.buf[..i].trim_end().ends_with(':')
+            {
                 return Some(i + 1);
             }
             if !terminal(c) {
@@ -139,7 +218,7 @@ impl SentenceSplitter {
 
 #[cfg(test)]
 mod tests {
-    use super::{unfinished_tail, SentenceSplitter};
+    use super::{unfinished_tail, without_list_numbers, SentenceSplitter};
 
     #[test]
     fn a_reply_cut_by_the_token_cap_never_ends_mid_sentence() {
@@ -180,6 +259,64 @@ mod tests {
         let ended = |rest: &str| unfinished_tail(rest.to_string(), false, true);
         assert_eq!(ended("You could say: \"Hello,"), None);
         assert_eq!(ended("And then,"), None);
+        // Or on a word no thought ends on.
+        assert_eq!(ended("You might want to know my answer: The"), None);
+        assert_eq!(
+            unfinished_tail("I love the colours of the".to_string(), false, false).as_deref(),
+            Some("I love the colours…")
+        );
+        assert_eq!(
+            unfinished_tail("I think so".to_string(), false, true).as_deref(),
+            Some("I think so")
+        );
+    }
+
+    #[test]
+    fn a_list_number_is_no_sentence() {
+        assert_eq!(
+            without_list_numbers("Try these: 1. Pasta. 2. Rice."),
+            "Try these: Pasta. 2. Rice."
+        );
+        assert_eq!(
+            without_list_numbers("Dishes at the market today: 1."),
+            "Dishes at the market today:"
+        );
+        assert_eq!(
+            without_list_numbers("It costs 3.5 euros at 10:30."),
+            "It costs 3.5 euros at 10:30."
+        );
+        assert_eq!(
+            without_list_numbers("Ideas:\n1. Rest\n2. Walk"),
+            "Ideas:\nRest\nWalk"
+        );
+        // Streamed, the number never becomes a sentence of its own, and a
+        // reply that stops on it stops on the colon, unfinished.
+        assert_eq!(
+            split(&[
+                "Try the dishes at the market today: 1",
+                ". Pasta salad. Enjoy"
+            ]),
+            vec!["Try the dishes at the market today: Pasta salad.", "Enjoy"]
+        );
+        assert_eq!(
+            split(&["Some ideas:\n1. Rest\n2. Walk.\nBye"]),
+            vec!["Some ideas: Rest", "Walk.", "Bye"]
+        );
+        let mut s = SentenceSplitter::default();
+        assert_eq!(s.push("Good. Try the market today:\n1."), vec!["Good."]);
+        let rest = s.finish().unwrap();
+        assert_eq!(rest, "Try the market today:");
+        // The list never came: the clause before it is said as a sentence.
+        assert_eq!(
+            unfinished_tail(rest, false, true).as_deref(),
+            Some("Try the market today.")
+        );
+        assert_eq!(
+            unfinished_tail("You could try these dishes:".into(), true, true).as_deref(),
+            Some("You could try these dishes.")
+        );
+        // Too short to stand alone.
+        assert_eq!(unfinished_tail("Try these:".into(), true, true), None);
     }
 
     fn split(pieces: &[&str]) -> Vec<String> {
