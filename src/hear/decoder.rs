@@ -12,7 +12,7 @@ use super::listen::{HearEvent, Heard};
 use super::vad::{Utterance, Verdict};
 use crate::audio::SAMPLE_RATE;
 use crate::error::{Error, Result};
-use crate::stt::{SpeechModel, TranscribeOptions, Transcript};
+use crate::stt::{Segment, SpeechModel, TimedWord, TranscribeOptions, Transcript};
 
 pub(super) enum Job {
     Partial {
@@ -70,8 +70,13 @@ pub(super) struct Decoder {
     pub(super) speculation: Option<(u32, Result<Transcript>)>,
     /// The sound half of the pause judge.
     pub(super) judge: Option<super::smart_turn::Judge>,
-    /// The turn in progress as transcribed up to its last judged pause.
+    /// The turn in progress as transcribed up to its last judged pause,
+    /// or up to the words its partials settled on.
     pub(super) piece: Option<Piece>,
+    /// The last partial's timed words, and where its turn starts.
+    pub(super) heard: Option<(f64, Vec<TimedWord>)>,
+    /// Settle words into pieces (`ListenConfig::settle_words`).
+    pub(super) settle: bool,
 }
 
 /// The turn in progress transcribed up to a pause inside it, so that its
@@ -91,8 +96,112 @@ pub(super) struct Piece {
 /// clip is where whisper guesses most; fewer joins, fewer seams).
 const MIN_PIECE: usize = SAMPLE_RATE as usize;
 
+/// A settled word is followed by one that two partials agree on and that
+/// starts at least this long before the end of the audio they read: the
+/// words at the end of a partial are guesses on a word still being said.
+const SETTLED_BEFORE_END_S: f64 = 1.0;
+
+/// How far from the middle of two settled words' boundary (by whisper's
+/// token times, which are rough) the cut looks for the quietest 10 ms.
+const CUT_SEARCH_S: f64 = 0.08;
+
+/// The quietest 10 ms at a cut must be this far (dB) under the turn's
+/// loudest: a cut inside a word whose sounds run together is not taken.
+const CUT_QUIET_DB: f32 = 18.0;
+
+/// Two words are the same word whatever their case or punctuation.
+fn same_word(a: &str, b: &str) -> bool {
+    let bare = |w: &str| {
+        w.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect::<String>()
+    };
+    let a = bare(a);
+    !a.is_empty() && a == bare(b)
+}
+
+/// Mean square of `samples[from..to]` in dB.
+fn level_db(samples: &[f32], from: usize, to: usize) -> f32 {
+    let part = &samples[from.min(samples.len())..to.min(samples.len())];
+    if part.is_empty() {
+        return f32::NEG_INFINITY;
+    }
+    let ms = part.iter().map(|x| x * x).sum::<f32>() / part.len() as f32;
+    10.0 * (ms + 1e-12).log10()
+}
+
+/// Where the turn (its audio `samples`, starting at `start_s`) may be cut
+/// so that the piece before holds `now[..c]` and nothing of `now[c]`:
+/// the largest `c` whose words `prev` (the partial before) agrees on, up
+/// to and including word `c` itself, with word `c` starting at least
+/// [`SETTLED_BEFORE_END_S`] before the end, word `c - 1` closing a clause
+/// (whisper wrote a comma or a full stop after it), and a quiet 10 ms near
+/// their boundary. Returns `c` and the cut in samples, past `covered`.
+fn settled_cut(
+    now: &[TimedWord],
+    prev: &[TimedWord],
+    samples: &[f32],
+    start_s: f64,
+    covered: usize,
+) -> Option<(usize, usize)> {
+    let agreed = now
+        .iter()
+        .zip(prev)
+        .take_while(|(a, b)| same_word(&a.text, &b.text))
+        .count();
+    let rate = f64::from(SAMPLE_RATE);
+    let end_s = start_s + samples.len() as f64 / rate;
+    let frame = SAMPLE_RATE as usize / 100;
+    let peak = samples
+        .chunks(frame)
+        .map(|f| level_db(f, 0, f.len()))
+        .fold(f32::NEG_INFINITY, f32::max);
+    let at = |t: f64| ((t - start_s).max(0.0) * rate) as usize;
+    for c in (1..agreed).rev() {
+        let next = &now[c];
+        // Only where whisper heard a break (a comma, a full stop): cut
+        // between any two words, a word's sounds that run into the next
+        // came out misheard on both sides ("manner" became "matters
+        // matter").
+        let closes = now[c - 1]
+            .text
+            .trim_end_matches(['"', '\'', ')'])
+            .ends_with([',', '.', '?', '!', ';', ':']);
+        if next.start > end_s - SETTLED_BEFORE_END_S || !closes {
+            continue;
+        }
+        let mid = (now[c - 1].end + next.start) / 2.0;
+        let (from, to) = (at(mid - CUT_SEARCH_S), at(mid + CUT_SEARCH_S));
+        let Some((cut, quiet)) = (from..to.saturating_sub(frame))
+            .step_by(frame / 2)
+            .map(|i| (i + frame / 2, level_db(samples, i, i + frame)))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+        else {
+            continue;
+        };
+        if cut < covered + MIN_PIECE {
+            return None;
+        }
+        if quiet <= peak - CUT_QUIET_DB {
+            return Some((c, cut));
+        }
+    }
+    None
+}
+
 /// `head` then `tail`: one transcript, as if decoded at once.
-fn join(head: &Transcript, tail: Transcript) -> Transcript {
+fn join(head: &Transcript, mut tail: Transcript) -> Transcript {
+    // A word at the cut may be heard on both sides ("he might have" +
+    // "have been made"): whisper's word times are rough. Said once.
+    let k = overlap(&head.text, &tail.text);
+    if k > 0 {
+        tail.text = drop_words(&tail.text, k);
+        if let Some(first) = tail.segments.first_mut() {
+            first.text = drop_words(&first.text, k);
+        }
+        tail.words.drain(..k.min(tail.words.len()));
+    }
     let text = match (head.text.trim(), tail.text.trim()) {
         ("", t) | (t, "") => t.to_string(),
         (h, t) => format!("{h} {t}"),
@@ -102,6 +211,8 @@ fn join(head: &Transcript, tail: Transcript) -> Transcript {
         / (weight(head) + weight(&tail));
     let mut segments = head.segments.clone();
     segments.extend(tail.segments);
+    let mut words = head.words.clone();
+    words.extend(tail.words);
     Transcript {
         text,
         language: tail.language,
@@ -110,7 +221,30 @@ fn join(head: &Transcript, tail: Transcript) -> Transcript {
         // What this transcript cost now: the tail.
         decode_ms: tail.decode_ms,
         confidence,
+        words,
     }
+}
+
+/// How many of `tail`'s first words (up to three) repeat `head`'s last.
+fn overlap(head: &str, tail: &str) -> usize {
+    let h: Vec<&str> = head.split_whitespace().collect();
+    let t: Vec<&str> = tail.split_whitespace().collect();
+    (1..=h.len().min(t.len()).min(3))
+        .rev()
+        .find(|&k| {
+            h[h.len() - k..]
+                .iter()
+                .zip(&t[..k])
+                .all(|(a, b)| same_word(a, b))
+        })
+        .unwrap_or(0)
+}
+
+fn drop_words(text: &str, k: usize) -> String {
+    text.split_whitespace()
+        .skip(k)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl Decoder {
@@ -164,6 +298,52 @@ impl Decoder {
                 transcript: transcript.clone(),
             });
         }
+    }
+
+    /// Makes the words a partial (`t`, of the turn's `samples` from
+    /// `start_s`) and the one before it agree on, well before its end, the
+    /// turn's piece: the transcript at the pause then decodes only the
+    /// words after them (a 6 s sentence's last 1-2 s instead of all 6).
+    /// The cut is at a quiet spot between two words whisper timed, so no
+    /// word is split; the piece's words are the ones whisper wrote reading
+    /// past them, with what followed in view.
+    fn settle(&mut self, start_s: f64, samples: &[f32], t: &Transcript) {
+        let prev = self
+            .heard
+            .replace((start_s, t.words.clone()))
+            .filter(|(s, _)| (s - start_s).abs() < 1e-6);
+        let Some((_, prev)) = prev else { return };
+        let covered = self.piece_of(start_s, samples).map_or(0, |p| p.len);
+        let Some((c, cut)) = settled_cut(&t.words, &prev, samples, start_s, covered) else {
+            return;
+        };
+        let words = t.words[..c].to_vec();
+        let text = words
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let audio_s = cut as f64 / f64::from(SAMPLE_RATE);
+        tracing::debug!(piece_s = audio_s, piece = %text, "words settled into the turn's piece");
+        self.piece = Some(Piece {
+            start_s,
+            len: cut,
+            transcript: Transcript {
+                segments: vec![Segment {
+                    start: start_s,
+                    end: start_s + audio_s,
+                    text: text.clone(),
+                    no_speech_prob: 0.0,
+                    avg_logprob: t.confidence.max(1e-6).ln(),
+                }],
+                text,
+                language: t.language.clone(),
+                audio_s,
+                decode_ms: 0.0,
+                confidence: t.confidence,
+                words,
+            },
+        });
     }
 
     /// Keeps a speculative transcript; the tentative event that shows it.
@@ -249,12 +429,17 @@ impl Decoder {
             } => {
                 // A caption shows the piece alone until a second of new
                 // audio follows it: whisper guesses on a sliver of a word.
-                let samples = match self.piece_of(start_s, &samples) {
-                    Some(p) if samples.len() < p.len + MIN_PIECE => &samples[..p.len],
-                    _ => &samples[..],
+                let (samples, whole) = match self.piece_of(start_s, &samples) {
+                    Some(p) if samples.len() < p.len + MIN_PIECE => (&samples[..p.len], false),
+                    _ => (&samples[..], true),
                 };
                 match self.transcribe_turn(samples, start_s, &self.partial_stt) {
-                    Ok(t) => HearEvent::Partial { text: t.text, at_s },
+                    Ok(t) => {
+                        if whole && self.settle {
+                            self.settle(start_s, samples, &t);
+                        }
+                        HearEvent::Partial { text: t.text, at_s }
+                    }
                     Err(Error::Cancelled) => {
                         self.busy.store(false, Ordering::SeqCst);
                         return None;
@@ -281,6 +466,7 @@ impl Decoder {
                     _ => self.transcribe_turn(&utt.samples, utt.start_s(), stt),
                 };
                 self.piece = None;
+                self.heard = None;
                 match done {
                     Ok(t) => HearEvent::Final(Heard {
                         text: t.text,
@@ -396,5 +582,93 @@ mod tests {
         let quiet = join(&said("", 0.0, 1.0, 0.0), said("Hello.", 1.0, 1.0, 0.9));
         assert_eq!(quiet.text, "Hello.");
         assert_eq!(join(&head, said("", 3.0, 1.0, 0.0)).text, head.text.trim());
+        // A word heard on both sides of the cut is said once.
+        let t = join(
+            &said("He might have", 0.0, 3.0, 0.9),
+            said(" have been made.", 3.0, 1.0, 0.9),
+        );
+        assert_eq!(t.text, "He might have been made.");
+        assert_eq!(t.segments[1].text, "been made.");
+        let t = join(
+            &said("I saw a man said", 0.0, 3.0, 0.9),
+            said("A man said, sir.", 3.0, 1.0, 0.9),
+        );
+        assert_eq!(t.text, "I saw a man said sir.");
+    }
+
+    fn word(text: &str, start: f64, end: f64) -> TimedWord {
+        TimedWord {
+            text: text.into(),
+            start,
+            end,
+        }
+    }
+
+    /// `spans` (seconds) hold a loud tone, the rest is near silence.
+    fn spoken(len_s: f64, spans: &[(f64, f64)]) -> Vec<f32> {
+        let rate = f64::from(SAMPLE_RATE);
+        (0..(len_s * rate) as usize)
+            .map(|i| {
+                let t = i as f64 / rate;
+                let on = spans.iter().any(|(a, b)| t >= *a && t < *b);
+                let x = (t * 220.0 * std::f64::consts::TAU).sin() as f32;
+                if on {
+                    0.5 * x
+                } else {
+                    0.001 * x
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn words_two_partials_agree_on_settle_at_a_quiet_boundary() {
+        let spans = [(0.0, 0.5), (0.6, 1.2), (1.3, 2.0), (2.1, 3.0)];
+        let samples = spoken(3.0, &spans);
+        let now = [
+            word("A", 0.0, 0.5),
+            word("man,", 0.6, 1.2),
+            word("said,", 1.3, 2.0),
+            word("sir.", 2.1, 3.0),
+        ];
+        let prev = [
+            word("a", 0.0, 0.5),
+            word("man", 0.6, 1.2),
+            word("said", 1.3, 2.0),
+            word("sit", 2.1, 2.6),
+        ];
+        // "said" is agreed but ends too near the end to close the piece:
+        // the piece is "A man,", cut in the quiet before "said".
+        let (c, cut) = settled_cut(&now, &prev, &samples, 0.0, 0).expect("a cut");
+        assert_eq!(c, 2);
+        let cut_s = cut as f64 / f64::from(SAMPLE_RATE);
+        assert!((1.2..=1.3).contains(&cut_s), "{cut_s}");
+        // Times are of the stream: the same turn starting at 10 s.
+        let later: Vec<TimedWord> = now
+            .iter()
+            .map(|w| word(&w.text, w.start + 10.0, w.end + 10.0))
+            .collect();
+        let prev_later: Vec<TimedWord> = prev
+            .iter()
+            .map(|w| word(&w.text, w.start + 10.0, w.end + 10.0))
+            .collect();
+        assert_eq!(
+            settled_cut(&later, &prev_later, &samples, 10.0, 0),
+            Some((c, cut))
+        );
+        // Already covered up to there: nothing new to settle.
+        assert_eq!(settled_cut(&now, &prev, &samples, 0.0, cut), None);
+        // No quiet between the words (sounds that run together): no cut.
+        let slurred = spoken(3.0, &[(0.0, 3.0)]);
+        assert_eq!(settled_cut(&now, &prev, &slurred, 0.0, 0), None);
+        // Only after a break whisper wrote: "A man" with no comma is no cut.
+        let plain: Vec<TimedWord> = now
+            .iter()
+            .map(|w| word(w.text.trim_end_matches(','), w.start, w.end))
+            .collect();
+        assert_eq!(settled_cut(&plain, &prev, &samples, 0.0, 0), None);
+        // Partials that disagree early settle nothing.
+        let other = [word("Amen", 0.0, 0.5)];
+        assert_eq!(settled_cut(&now, &other, &samples, 0.0, 0), None);
     }
 }

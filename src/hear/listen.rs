@@ -181,6 +181,10 @@ pub struct ListenConfig {
     /// when the person is done, patient while they think; see
     /// [`super::pause`]); `None`: the silence rule alone.
     pub end_of_turn: Option<super::smart_turn::Judge>,
+    /// Words two partials in a row agree on, well before the end of the
+    /// audio, become the turn's piece (see [`super::decoder::Decoder`]), so
+    /// the transcript at the pause decodes only the words after them.
+    pub settle_words: bool,
 }
 
 impl Default for ListenConfig {
@@ -194,6 +198,7 @@ impl Default for ListenConfig {
             speculate: true,
             lockstep: false,
             end_of_turn: None,
+            settle_words: true,
         }
     }
 }
@@ -239,11 +244,17 @@ pub fn listen(
     // Set when a partial is moot: the turn is ending, or listening stops.
     let abort_partial = Arc::new(AtomicBool::new(false));
     let worker = {
-        let (busy, stt) = (busy.clone(), cfg.stt.clone());
+        // Words timed, so a partial's settled words can become the turn's piece.
+        let settle = cfg.settle_words;
+        let stt = TranscribeOptions {
+            word_times: settle,
+            ..cfg.stt.clone()
+        };
+        let busy = busy.clone();
         // Partials are moot once the turn ends; finals always complete.
         let partial_stt = TranscribeOptions {
             cancel: Some(abort_partial.clone()),
-            ..cfg.stt.clone()
+            ..stt.clone()
         };
         let decoder = Decoder {
             model,
@@ -253,6 +264,8 @@ pub fn listen(
             speculation: None,
             judge: cfg.end_of_turn.clone().filter(|_| cfg.vad.smart_turn),
             piece: None,
+            heard: None,
+            settle,
         };
         super::decoder::spawn(decoder, job_rx, done_tx)
     };

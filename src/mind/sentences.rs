@@ -41,7 +41,7 @@ pub fn unfinished_tail(rest: String, cut: bool, had_sentences: bool) -> Option<S
     // just after it) opened a list that never came: what came before it is
     // a whole clause ("...at your market today:").
     let before = rest.trim_end();
-    if before.ends_with(':') && rest.matches(['"', '“', '”']).count() % 2 == 0 {
+    if before.ends_with(':') && rest.matches(['"', '“', '”']).count().is_multiple_of(2) {
         let clause = before.trim_end_matches(':').trim_end();
         if clause.split_whitespace().count() >= 3 {
             return Some(format!("{clause}."));

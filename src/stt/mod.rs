@@ -5,11 +5,13 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use serde::Serialize;
-use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters};
+use whisper_rs::{
+    FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState,
+};
 
 use crate::audio::SAMPLE_RATE;
 use crate::error::{Error, Result};
@@ -42,6 +44,10 @@ pub struct TranscribeOptions {
     /// Decode a transcript that loops again, then cut it ([`loops`]). Off
     /// only to measure how often the first decode loops.
     pub fix_loops: bool,
+    /// Time each word ([`Transcript::words`]) from whisper's token
+    /// timestamps: the live loop's partials, whose words that stay put
+    /// become the turn's piece.
+    pub word_times: bool,
 }
 
 impl Default for TranscribeOptions {
@@ -56,6 +62,7 @@ impl Default for TranscribeOptions {
             no_speech_gate: Some(0.6),
             cancel: None,
             fix_loops: true,
+            word_times: false,
         }
     }
 }
@@ -109,6 +116,19 @@ pub struct Transcript {
     pub decode_ms: f64,
     /// exp(mean token log-probability) over the kept text, 0..1.
     pub confidence: f32,
+    /// Each word with its time, when [`TranscribeOptions::word_times`]
+    /// asked for them (not part of any output).
+    #[serde(skip)]
+    pub words: Vec<TimedWord>,
+}
+
+/// One word of a transcript as whisper wrote it (its punctuation
+/// attached), and where it is, in seconds from the start of the stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimedWord {
+    pub text: String,
+    pub start: f64,
+    pub end: f64,
 }
 
 impl Transcript {
@@ -121,6 +141,7 @@ impl Transcript {
             audio_s,
             decode_ms: 0.0,
             confidence: 0.0,
+            words: Vec::new(),
         }
     }
 
@@ -137,6 +158,7 @@ impl Transcript {
             weight += w;
             out.decode_ms += p.decode_ms;
             out.segments.extend(p.segments);
+            out.words.extend(p.words);
         }
         out.confidence = if weight > 0.0 {
             out.confidence / weight
@@ -160,7 +182,16 @@ fn join_text(segments: &[Segment]) -> String {
 pub struct SpeechModel {
     ctx: WhisperContext,
     path: PathBuf,
+    /// whisper states (its buffers, tens of MB each) kept between decodes:
+    /// one made per decode cost a few ms each time and left the process's
+    /// memory growing over hours (see `tofu bench soak`). At most
+    /// [`KEPT_STATES`] wait here; a decode takes one or makes one.
+    states: Mutex<Vec<WhisperState>>,
 }
+
+/// States kept for reuse: the speech thread's, and one for a caller
+/// decoding beside it (the sequential pipeline of `bench latency`).
+const KEPT_STATES: usize = 2;
 
 impl SpeechModel {
     /// Loads a ggml whisper model. Check the file first (the model store's
@@ -186,6 +217,7 @@ impl SpeechModel {
         Ok(SpeechModel {
             ctx,
             path: path.to_path_buf(),
+            states: Mutex::new(Vec::new()),
         })
     }
 
@@ -249,10 +281,14 @@ impl SpeechModel {
     ) -> Result<Transcript> {
         let audio_s = samples.len() as f64 / SAMPLE_RATE as f64;
         let started = Instant::now();
-        let mut state = self
-            .ctx
-            .create_state()
-            .map_err(|e| Error::Transcription(format!("cannot create a whisper state: {e}")))?;
+        let kept = self.states.lock().ok().and_then(|mut s| s.pop());
+        let mut state = match kept {
+            Some(state) => state,
+            None => self
+                .ctx
+                .create_state()
+                .map_err(|e| Error::Transcription(format!("cannot create a whisper state: {e}")))?,
+        };
         let mut params = FullParams::new(match how {
             Decode::Fast => SamplingStrategy::Greedy { best_of: 1 },
             Decode::Careful => SamplingStrategy::BeamSearch {
@@ -270,6 +306,7 @@ impl SpeechModel {
         params.set_print_timestamps(false);
         // Temperature fallback turned short clips into minutes of decoding and nonsense.
         params.set_temperature_inc(0.0);
+        params.set_token_timestamps(opts.word_times);
         let ctx = match how {
             Decode::Fast => opts.audio_ctx(samples.len().max(SAMPLE_RATE as usize)),
             Decode::Careful => 0,
@@ -309,6 +346,7 @@ impl SpeechModel {
             .to_string();
         let eot = self.ctx.token_eot();
         let mut segments = Vec::new();
+        let mut words = Vec::new();
         let (mut logprob_sum, mut logprob_n) = (0.0f32, 0usize);
         for seg in state.as_iter() {
             let text = loops::without_markers(
@@ -316,11 +354,17 @@ impl SpeechModel {
                     .map_err(|e| Error::Transcription(format!("unreadable segment: {e}")))?,
             );
             let (mut sum, mut n) = (0.0f32, 0usize);
+            let mut seg_words: Vec<TimedWord> = Vec::new();
             for i in 0..seg.n_tokens() {
                 if let Some(tok) = seg.get_token(i) {
                     if tok.token_id() < eot {
                         sum += tok.token_data().plog;
                         n += 1;
+                        if opts.word_times {
+                            let data = tok.token_data();
+                            let piece = tok.to_str_lossy().unwrap_or_default();
+                            add_token(&mut seg_words, &piece, data.t0, data.t1, offset_s);
+                        }
                     }
                 }
             }
@@ -341,6 +385,7 @@ impl SpeechModel {
             }
             logprob_sum += sum;
             logprob_n += n;
+            words.extend(seg_words);
             segments.push(Segment {
                 start: offset_s + seg.start_timestamp() as f64 / 100.0,
                 end: offset_s + (seg.end_timestamp() as f64 / 100.0).min(audio_s),
@@ -348,6 +393,14 @@ impl SpeechModel {
                 no_speech_prob,
                 avg_logprob,
             });
+        }
+        // Read out: the state serves the next decode (whisper.cpp resets
+        // it at the start of each). One that failed or was cancelled is
+        // dropped instead (never reached here).
+        if let Ok(mut kept) = self.states.lock() {
+            if kept.len() < KEPT_STATES {
+                kept.push(state);
+            }
         }
         let text = join_text(&segments);
         let confidence = if logprob_n > 0 {
@@ -362,7 +415,30 @@ impl SpeechModel {
             audio_s,
             decode_ms: started.elapsed().as_secs_f64() * 1e3,
             confidence,
+            words,
         })
+    }
+}
+
+/// Adds one of whisper's tokens (`t0`..`t1` in hundredths of a second
+/// from `offset_s`) to `words`: a token that opens with a space starts a
+/// word, any other (a word's second half, a comma) extends the last.
+/// Markers such as "[BLANK_AUDIO]" and empty tokens are no words.
+fn add_token(words: &mut Vec<TimedWord>, token: &str, t0: i64, t1: i64, offset_s: f64) {
+    if token.trim().is_empty() || token.trim_start().starts_with('[') {
+        return;
+    }
+    let (start, end) = (offset_s + t0 as f64 / 100.0, offset_s + t1 as f64 / 100.0);
+    match words.last_mut() {
+        Some(w) if !token.starts_with(' ') => {
+            w.text.push_str(token);
+            w.end = w.end.max(end);
+        }
+        _ => words.push(TimedWord {
+            text: token.trim_start().to_string(),
+            start,
+            end,
+        }),
     }
 }
 
@@ -390,10 +466,37 @@ impl Transcript {
         }
         self.segments = kept;
         self.text = loops::cut(&join_text(&self.segments), self.audio_s);
+        // The words of a loop are not the words that were said.
+        self.words.clear();
     }
 }
 
 unsafe extern "C" fn abort_when_set(data: *mut std::ffi::c_void) -> bool {
     // SAFETY: `data` is the `AtomicBool` set in `transcribe_at`, alive for the call.
     !data.is_null() && unsafe { &*(data as *const AtomicBool) }.load(Ordering::SeqCst)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_make_timed_words() {
+        let mut w = Vec::new();
+        for (tok, t0, t1) in [
+            (" Hello", 0, 40),
+            (",", 40, 42),
+            ("[BLANK_AUDIO]", 42, 50),
+            (" wor", 60, 80),
+            ("ld", 80, 95),
+            (".", 95, 96),
+        ] {
+            add_token(&mut w, tok, t0, t1, 2.0);
+        }
+        let texts: Vec<&str> = w.iter().map(|x| x.text.as_str()).collect();
+        assert_eq!(texts, ["Hello,", "world."]);
+        let near = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        assert!(near(w[0].start, 2.0) && near(w[0].end, 2.42), "{w:?}");
+        assert!(near(w[1].start, 2.6) && near(w[1].end, 2.96), "{w:?}");
+    }
 }
