@@ -90,6 +90,9 @@ pub(super) struct Piece {
     /// The turn's samples it covers.
     len: usize,
     transcript: Transcript,
+    /// Cut between two words still being said (settled), not at a pause:
+    /// a word there may be heard on both sides.
+    in_speech: bool,
 }
 
 /// A new piece must cover this much more audio than the last (a short
@@ -191,10 +194,17 @@ fn settled_cut(
 }
 
 /// `head` then `tail`: one transcript, as if decoded at once.
-fn join(head: &Transcript, mut tail: Transcript) -> Transcript {
-    // A word at the cut may be heard on both sides ("he might have" +
-    // "have been made"): whisper's word times are rough. Said once.
-    let k = overlap(&head.text, &tail.text);
+/// `in_speech`: the cut is between words still being said (a settled
+/// piece), where a word may be heard on both sides ("he might have" +
+/// "have been made": whisper's word times are rough); it is said once.
+/// At a pause nothing straddles the cut, and a person who says "I think…
+/// I think so" said it twice.
+fn join(head: &Transcript, mut tail: Transcript, in_speech: bool) -> Transcript {
+    let k = if in_speech {
+        overlap(&head.text, &tail.text)
+    } else {
+        0
+    };
     if k > 0 {
         tail.text = drop_words(&tail.text, k);
         if let Some(first) = tail.segments.first_mut() {
@@ -275,7 +285,7 @@ impl Decoder {
                     tail = %tail.text,
                     "decoded after the turn's piece"
                 );
-                Ok(join(&p.transcript, tail))
+                Ok(join(&p.transcript, tail, p.in_speech))
             }
             None => self.model.transcribe_at(samples, start_s, opts),
         }
@@ -296,6 +306,7 @@ impl Decoder {
                 start_s,
                 len,
                 transcript: transcript.clone(),
+                in_speech: false,
             });
         }
     }
@@ -343,6 +354,7 @@ impl Decoder {
                 confidence: t.confidence,
                 words,
             },
+            in_speech: true,
         });
     }
 
@@ -569,7 +581,7 @@ mod tests {
     fn a_piece_and_its_tail_read_as_one_transcript() {
         let head = said(" A man said to the universe,", 0.0, 3.0, 0.9);
         let tail = said(" Sir, I exist.", 3.0, 1.0, 0.5);
-        let t = join(&head, tail);
+        let t = join(&head, tail, false);
         assert_eq!(t.text, "A man said to the universe, Sir, I exist.");
         assert_eq!(t.segments.len(), 2);
         assert_eq!(t.segments[1].start, 3.0);
@@ -579,21 +591,37 @@ mod tests {
         // Confidence weighs each part by its audio.
         assert!((t.confidence - 0.8).abs() < 1e-6, "{}", t.confidence);
         // A silent part adds no stray space.
-        let quiet = join(&said("", 0.0, 1.0, 0.0), said("Hello.", 1.0, 1.0, 0.9));
+        let quiet = join(
+            &said("", 0.0, 1.0, 0.0),
+            said("Hello.", 1.0, 1.0, 0.9),
+            false,
+        );
         assert_eq!(quiet.text, "Hello.");
-        assert_eq!(join(&head, said("", 3.0, 1.0, 0.0)).text, head.text.trim());
-        // A word heard on both sides of the cut is said once.
+        assert_eq!(
+            join(&head, said("", 3.0, 1.0, 0.0), false).text,
+            head.text.trim()
+        );
+        // A word heard on both sides of a cut in speech is said once.
         let t = join(
             &said("He might have", 0.0, 3.0, 0.9),
             said(" have been made.", 3.0, 1.0, 0.9),
+            true,
         );
         assert_eq!(t.text, "He might have been made.");
         assert_eq!(t.segments[1].text, "been made.");
         let t = join(
             &said("I saw a man said", 0.0, 3.0, 0.9),
             said("A man said, sir.", 3.0, 1.0, 0.9),
+            true,
         );
         assert_eq!(t.text, "I saw a man said sir.");
+        // Across a pause, words said twice were said twice.
+        let t = join(
+            &said("I think", 0.0, 1.0, 0.9),
+            said("I think so.", 1.5, 1.0, 0.9),
+            false,
+        );
+        assert_eq!(t.text, "I think I think so.");
     }
 
     fn word(text: &str, start: f64, end: f64) -> TimedWord {
